@@ -1,0 +1,105 @@
+//! The crate-wide error: one variant per domain, each wrapping that domain's enum.
+//!
+//! Bindings map [`Error::domain`] to an exception class (Python) or a numeric
+//! code (C), and [`Error::code`] to a stable string code.
+//!
+//! ```
+//! use crm_core::error::Error;
+//! use crm_core::money::Currency;
+//! let err: Error = Currency::new("ABC").unwrap_err().into();
+//! assert_eq!((err.domain(), err.code()), ("money", "unknown_currency"));
+//! ```
+
+use serde_json::{json, Value};
+use thiserror::Error;
+
+use crate::datasets::DatasetError;
+use crate::facts::FactsError;
+use crate::model::ModelErrors;
+use crate::money::MoneyError;
+use crate::time::TimeError;
+use crate::wire::RequestError;
+
+/// Any error of the library, by domain.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum Error {
+    /// Invalid records (every one listed).
+    #[error(transparent)]
+    Model(#[from] ModelErrors),
+    /// Money arithmetic or currency.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// Instants and time zones.
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// Customer facts.
+    #[error(transparent)]
+    Facts(#[from] FactsError),
+    /// Sample data generation.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    /// A malformed request to the JSON interface.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+impl Error {
+    /// The domain: `model`, `money`, `time`, `facts`, `dataset` or `request`.
+    pub fn domain(&self) -> &'static str {
+        match self {
+            Error::Model(_) => "model",
+            Error::Money(_) => "money",
+            Error::Time(_) => "time",
+            Error::Facts(_) => "facts",
+            Error::Dataset(_) => "dataset",
+            Error::Request(_) => "request",
+        }
+    }
+
+    /// The stable string code of the variant (`unknown_currency`, `totals_mismatch` …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Model(e) => e.code(),
+            Error::Money(e) => e.code(),
+            Error::Time(e) => e.code(),
+            Error::Facts(e) => e.code(),
+            Error::Dataset(e) => e.code(),
+            Error::Request(e) => e.code(),
+        }
+    }
+
+    /// Structured details: for model errors one object per bad record
+    /// (`code`, `record`, `index`, `id`, `field`, `value`, `message`); otherwise a one-element list.
+    pub fn details(&self) -> Vec<Value> {
+        match self {
+            Error::Model(errs) => errs
+                .errors()
+                .iter()
+                .map(|e| {
+                    let r = e.record();
+                    json!({
+                        "code": e.code(),
+                        "record": r.kind.as_str(),
+                        "index": r.index,
+                        "id": r.id,
+                        "field": e.field(),
+                        "value": e.value(),
+                        "message": e.to_string(),
+                    })
+                })
+                .collect(),
+            other => vec![json!({"code": other.code(), "message": other.to_string()})],
+        }
+    }
+
+    /// The error as the JSON object of the wire envelope:
+    /// `{"domain", "code", "message", "details"}`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "domain": self.domain(),
+            "code": self.code(),
+            "message": self.to_string(),
+            "details": self.details(),
+        })
+    }
+}

@@ -1,0 +1,364 @@
+//! The columnar input of the facts computation and its builder.
+
+use std::collections::HashMap;
+
+use crate::model::{OrderStatus, Store};
+use crate::money::Currency;
+use crate::time::{to_micros, Instant};
+
+/// Category index meaning "no category".
+pub const NO_CATEGORY: u32 = u32::MAX;
+/// Timestamp meaning "never" (e.g. a cart that never converted).
+pub const NEVER: i64 = i64::MAX;
+
+/// One row per order. Customer ids are dense indexes into [`FactsInput::customer_ids`];
+/// instants are µs since the Unix epoch (UTC); money is minor units.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderColumns {
+    /// Dense customer index.
+    pub customer: Vec<u32>,
+    /// When the order was placed (µs).
+    pub placed_at: Vec<i64>,
+    /// Order total.
+    pub total: Vec<i64>,
+    /// Discount on the order (order level plus line level).
+    pub discount: Vec<i64>,
+    /// Amount refunded as of the facts instant.
+    pub refunded: Vec<i64>,
+    /// Lifecycle status.
+    pub status: Vec<OrderStatus>,
+    /// Index into [`FactsInput::currencies`].
+    pub currency: Vec<u16>,
+}
+
+impl OrderColumns {
+    /// Number of orders.
+    pub fn len(&self) -> usize {
+        self.customer.len()
+    }
+
+    /// True when there are no orders.
+    pub fn is_empty(&self) -> bool {
+        self.customer.is_empty()
+    }
+}
+
+/// One row per order line: which order (row in [`OrderColumns`]), top-level category, net amount.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LineColumns {
+    /// Row of the order in [`OrderColumns`].
+    pub order: Vec<u32>,
+    /// Index into [`FactsInput::categories`], or [`NO_CATEGORY`].
+    pub category: Vec<u32>,
+    /// `quantity × unit_price − line discount`.
+    pub net: Vec<i64>,
+}
+
+/// One row per cart of a known customer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CartColumns {
+    /// Dense customer index.
+    pub customer: Vec<u32>,
+    /// Creation time (µs).
+    pub created_at: Vec<i64>,
+    /// Last update (µs).
+    pub updated_at: Vec<i64>,
+    /// Conversion time (µs), or [`NEVER`].
+    pub converted_at: Vec<i64>,
+}
+
+/// One row per behavioural event of a known customer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventColumns {
+    /// Dense customer index.
+    pub customer: Vec<u32>,
+    /// When it happened (µs).
+    pub at: Vec<i64>,
+}
+
+/// Everything the facts computation reads, as columns.
+///
+/// `customer_ids` is sorted and unique, so dense index order is id order and the
+/// output needs no sort. Build it with [`FactsInputBuilder`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FactsInput {
+    /// Customer keys, sorted ascending (byte order), unique.
+    pub customer_ids: Vec<String>,
+    /// Account creation time per customer (µs), or [`NEVER`] when unknown.
+    pub customer_created_at: Vec<i64>,
+    /// Orders.
+    pub orders: OrderColumns,
+    /// Order lines.
+    pub lines: LineColumns,
+    /// Carts.
+    pub carts: CartColumns,
+    /// Events.
+    pub events: EventColumns,
+    /// Top-level category names, indexed by [`LineColumns::category`].
+    pub categories: Vec<String>,
+    /// Currencies, indexed by [`OrderColumns::currency`].
+    pub currencies: Vec<Currency>,
+}
+
+/// One order for [`FactsInputBuilder::add_order`].
+#[derive(Clone, Copy, Debug)]
+pub struct OrderRow<'a> {
+    /// Customer key (a guest's key is `guest:` + e-mail or phone).
+    pub customer: &'a str,
+    /// When placed (µs).
+    pub placed_at: i64,
+    /// Total.
+    pub total: i64,
+    /// Discount (order plus lines).
+    pub discount: i64,
+    /// Refunded as of the facts instant.
+    pub refunded: i64,
+    /// Status.
+    pub status: OrderStatus,
+    /// Currency.
+    pub currency: Currency,
+}
+
+/// Builds a [`FactsInput`], interning customer keys, categories and currencies.
+///
+/// ```
+/// use crm_core::facts::{FactsInputBuilder, OrderRow};
+/// use crm_core::model::OrderStatus;
+/// use crm_core::money::Currency;
+/// let eur = Currency::new("EUR")?;
+/// let mut b = FactsInputBuilder::new();
+/// let row = b.add_order(OrderRow { customer: "zoe", placed_at: 0, total: 100, discount: 0,
+///                                  refunded: 0, status: OrderStatus::Paid, currency: eur });
+/// b.add_line(row, Some("Home"), 100);
+/// b.add_customer("adam", None);
+/// let input = b.finish();
+/// assert_eq!(input.customer_ids, ["adam", "zoe"]);
+/// assert_eq!(input.orders.customer, [1]);
+/// # Ok::<(), crm_core::money::MoneyError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct FactsInputBuilder {
+    ids: HashMap<String, u32>,
+    input: FactsInput,
+    category_ids: HashMap<String, u32>,
+}
+
+impl FactsInputBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        FactsInputBuilder::default()
+    }
+
+    /// The dense index of `key`, interning it if new.
+    pub fn customer(&mut self, key: &str) -> u32 {
+        if let Some(&i) = self.ids.get(key) {
+            return i;
+        }
+        let i = self.input.customer_ids.len() as u32;
+        self.ids.insert(key.to_string(), i);
+        self.input.customer_ids.push(key.to_string());
+        self.input.customer_created_at.push(NEVER);
+        i
+    }
+
+    /// Registers a customer record (so customers without activity get a row too).
+    pub fn add_customer(&mut self, key: &str, created_at: Option<i64>) -> u32 {
+        let i = self.customer(key);
+        if let Some(t) = created_at {
+            let slot = &mut self.input.customer_created_at[i as usize];
+            *slot = (*slot).min(t);
+        }
+        i
+    }
+
+    fn currency(&mut self, c: Currency) -> u16 {
+        match self.input.currencies.iter().position(|x| *x == c) {
+            Some(i) => i as u16,
+            None => {
+                self.input.currencies.push(c);
+                (self.input.currencies.len() - 1) as u16
+            }
+        }
+    }
+
+    /// The index of a top-level category, interning it if new.
+    pub fn category(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.category_ids.get(name) {
+            return i;
+        }
+        let i = self.input.categories.len() as u32;
+        self.category_ids.insert(name.to_string(), i);
+        self.input.categories.push(name.to_string());
+        i
+    }
+
+    /// Adds an order; returns its row (for [`FactsInputBuilder::add_line`]).
+    pub fn add_order(&mut self, row: OrderRow<'_>) -> u32 {
+        let c = self.customer(row.customer);
+        let cur = self.currency(row.currency);
+        let o = &mut self.input.orders;
+        o.customer.push(c);
+        o.placed_at.push(row.placed_at);
+        o.total.push(row.total);
+        o.discount.push(row.discount);
+        o.refunded.push(row.refunded);
+        o.status.push(row.status);
+        o.currency.push(cur);
+        (o.customer.len() - 1) as u32
+    }
+
+    /// Adds a line of order `order_row` with its top-level category and net amount.
+    pub fn add_line(&mut self, order_row: u32, category: Option<&str>, net: i64) {
+        let cat = category.map_or(NO_CATEGORY, |c| self.category(c));
+        let l = &mut self.input.lines;
+        l.order.push(order_row);
+        l.category.push(cat);
+        l.net.push(net);
+    }
+
+    /// Adds a cart of a customer; `converted_at` is `None` when it never converted.
+    pub fn add_cart(
+        &mut self,
+        customer: &str,
+        created_at: i64,
+        updated_at: i64,
+        converted_at: Option<i64>,
+    ) {
+        let c = self.customer(customer);
+        let k = &mut self.input.carts;
+        k.customer.push(c);
+        k.created_at.push(created_at);
+        k.updated_at.push(updated_at);
+        k.converted_at.push(converted_at.unwrap_or(NEVER));
+    }
+
+    /// Adds a behavioural event of a customer.
+    pub fn add_event(&mut self, customer: &str, at: i64) {
+        let c = self.customer(customer);
+        self.input.events.customer.push(c);
+        self.input.events.at.push(at);
+    }
+
+    /// Sorts the customer keys and renumbers every customer column to match.
+    pub fn finish(self) -> FactsInput {
+        let mut input = self.input;
+        let n = input.customer_ids.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            input.customer_ids[a as usize].cmp(&input.customer_ids[b as usize])
+        });
+        let mut remap = vec![0u32; n];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        if order
+            .iter()
+            .enumerate()
+            .any(|(new, &old)| new as u32 != old)
+        {
+            let ids = std::mem::take(&mut input.customer_ids);
+            let created = std::mem::take(&mut input.customer_created_at);
+            let mut ids: Vec<Option<String>> = ids.into_iter().map(Some).collect();
+            input.customer_ids = order
+                .iter()
+                .map(|&old| ids[old as usize].take().unwrap_or_default())
+                .collect();
+            input.customer_created_at = order.iter().map(|&old| created[old as usize]).collect();
+            for col in [
+                &mut input.orders.customer,
+                &mut input.carts.customer,
+                &mut input.events.customer,
+            ] {
+                for c in col.iter_mut() {
+                    *c = remap[*c as usize];
+                }
+            }
+        }
+        input
+    }
+}
+
+/// The facts key of an order or cart owner: the customer id, else
+/// `guest:` + lower-cased e-mail, else `guest:` + phone.
+pub(crate) fn owner_key(
+    customer_id: Option<&str>,
+    contact: Option<&crate::model::Contact>,
+) -> Option<String> {
+    if let Some(id) = customer_id {
+        return Some(id.to_string());
+    }
+    let c = contact?;
+    if let Some(e) = c.email.as_deref().filter(|e| !e.is_empty()) {
+        return Some(format!("guest:{}", e.to_lowercase()));
+    }
+    c.phone
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("guest:{p}"))
+}
+
+impl FactsInput {
+    /// Columns from a validated store, with refunds and status resolved as of `as_of`:
+    /// an order whose refunds at or before `as_of` reach its total is fully refunded,
+    /// one with some refunds then is partially refunded, and a refunded order
+    /// whose refunds all come later was simply paid at `as_of`.
+    pub fn from_store(store: &Store, as_of: Instant) -> FactsInput {
+        let mut b = FactsInputBuilder::new();
+        for c in &store.customers {
+            b.add_customer(&c.id, Some(to_micros(c.created_at)));
+        }
+        for o in &store.orders {
+            let Some(key) = owner_key(o.customer_id.as_deref(), o.contact.as_ref()) else {
+                continue;
+            };
+            let refunded = o.refunded_as_of(as_of);
+            let status = match o.status {
+                OrderStatus::Refunded | OrderStatus::PartiallyRefunded
+                    if refunded >= o.total && refunded > 0 =>
+                {
+                    OrderStatus::Refunded
+                }
+                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded > 0 => {
+                    OrderStatus::PartiallyRefunded
+                }
+                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if !o.refunds.is_empty() => {
+                    OrderStatus::Paid
+                }
+                s => s,
+            };
+            let line_discount = o
+                .lines
+                .iter()
+                .fold(0i64, |a, l| a.saturating_add(l.discount));
+            let row = b.add_order(OrderRow {
+                customer: &key,
+                placed_at: to_micros(o.placed_at),
+                total: o.total,
+                discount: o.discount.saturating_add(line_discount),
+                refunded,
+                status,
+                currency: o.currency,
+            });
+            for l in &o.lines {
+                b.add_line(row, l.top_category(), l.net().unwrap_or(0));
+            }
+        }
+        for k in &store.carts {
+            let Some(key) = owner_key(k.customer_id.as_deref(), k.contact.as_ref()) else {
+                continue;
+            };
+            b.add_cart(
+                &key,
+                to_micros(k.created_at),
+                to_micros(k.updated_at),
+                k.conversion_time().map(to_micros),
+            );
+        }
+        for e in &store.events {
+            if let Some(c) = e.customer_id.as_deref() {
+                b.add_event(c, to_micros(e.at));
+            }
+        }
+        b.finish()
+    }
+}

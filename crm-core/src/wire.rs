@@ -1,0 +1,263 @@
+//! The JSON interface shared by the C ABI, the golden vectors and any caller
+//! that prefers JSON: `call(function, request) → result`, versioned here and
+//! only here.
+//!
+//! | function | request | result |
+//! |---|---|---|
+//! | `version` | `{}` | `{"version", "wire_version"}` |
+//! | `validate_store` | `{"store"}` | counts per collection |
+//! | `customer_facts` | `{"store", "as_of", "options"?}` | `{"as_of", "facts": [row…]}` |
+//! | `sample_store` | `{"customers", "seed"}` | a store document |
+//!
+//! ```
+//! use crm_core::wire;
+//! let out = wire::call_envelope("customer_facts", r#"{
+//!   "as_of": "2024-03-01T00:00:00Z",
+//!   "store": {"orders": [{"id": "o1", "customer_id": "c1", "placed_at": "2024-02-01T00:00:00Z",
+//!             "currency": "EUR", "status": "paid", "subtotal": 1999, "total": 1999}]}
+//! }"#);
+//! let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+//! assert_eq!(v["ok"], true);
+//! assert_eq!(v["result"]["facts"][0]["net_spend"], 1999);
+//! assert_eq!(v["result"]["facts"][0]["days_since_last_order"], 29);
+//! ```
+
+use serde_json::{json, Map, Value};
+use thiserror::Error as ThisError;
+
+use crate::datasets::{sample_store, SampleOptions};
+use crate::error::Error;
+use crate::facts::{customer_facts, FactsOptions};
+use crate::model::Store;
+use crate::money::{Currency, ExchangeRates};
+use crate::time::{format_instant, parse_instant};
+
+/// Version of the JSON request/response formats.
+pub const WIRE_VERSION: u32 = 1;
+
+/// Errors in the shape of a request (not in the records it carries).
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+pub enum RequestError {
+    /// The request is not valid JSON (or nests too deep, or has a number out of range).
+    #[error("request is not valid JSON: {message}")]
+    InvalidJson {
+        /// The parser's message with line and column.
+        message: String,
+    },
+    /// A required field is absent.
+    #[error("request field `{field}` is required")]
+    MissingField {
+        /// The field.
+        field: String,
+    },
+    /// A field has the wrong type or an impossible value.
+    #[error("request field `{field}`: {message}")]
+    InvalidField {
+        /// The field.
+        field: String,
+        /// What is wrong, with the value.
+        message: String,
+    },
+    /// No such function.
+    #[error("unknown function `{name}` (expected one of: {})", FUNCTIONS.join(", "))]
+    UnknownFunction {
+        /// The name given.
+        name: String,
+    },
+}
+
+impl RequestError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::InvalidJson { .. } => "invalid_json",
+            RequestError::MissingField { .. } => "missing_field",
+            RequestError::InvalidField { .. } => "invalid_field",
+            RequestError::UnknownFunction { .. } => "unknown_function",
+        }
+    }
+}
+
+/// The functions [`call`] knows.
+pub const FUNCTIONS: &[&str] = &[
+    "version",
+    "validate_store",
+    "customer_facts",
+    "sample_store",
+];
+
+/// Runs `function` on a JSON request and returns the JSON result.
+///
+/// # Errors
+/// [`Error::Request`] for a malformed request; the domain error of the function otherwise.
+pub fn call(function: &str, request: &str) -> Result<String, Error> {
+    let req: Value = serde_json::from_str(request).map_err(|e| RequestError::InvalidJson {
+        message: e.to_string(),
+    })?;
+    let Value::Object(req) = req else {
+        return Err(RequestError::InvalidField {
+            field: String::new(),
+            message: "the request must be a JSON object".into(),
+        }
+        .into());
+    };
+    let result = match function {
+        "version" => version(),
+        "validate_store" => validate_store(req)?,
+        "customer_facts" => facts(req)?,
+        "sample_store" => sample(&req)?,
+        other => {
+            return Err(RequestError::UnknownFunction {
+                name: other.to_string(),
+            }
+            .into())
+        }
+    };
+    Ok(result.to_string())
+}
+
+/// Like [`call`], but never fails: returns `{"ok":true,"result":…}` or
+/// `{"ok":false,"error":{"domain","code","message","details"}}`.
+pub fn call_envelope(function: &str, request: &str) -> String {
+    match call(function, request) {
+        Ok(result) => format!("{{\"ok\":true,\"result\":{result}}}"),
+        Err(e) => json!({"ok": false, "error": e.to_json()}).to_string(),
+    }
+}
+
+/// `{"version": crate version, "wire_version": WIRE_VERSION}`.
+pub fn version() -> Value {
+    json!({"version": env!("CARGO_PKG_VERSION"), "wire_version": WIRE_VERSION})
+}
+
+fn take_store(req: &mut Map<String, Value>) -> Result<Store, Error> {
+    let store = req.remove("store").ok_or(RequestError::MissingField {
+        field: "store".into(),
+    })?;
+    Ok(Store::from_value(store)?)
+}
+
+fn validate_store(mut req: Map<String, Value>) -> Result<Value, Error> {
+    let s = take_store(&mut req)?;
+    Ok(json!({
+        "customers": s.customers.len(),
+        "orders": s.orders.len(),
+        "carts": s.carts.len(),
+        "consents": s.consents.len(),
+        "events": s.events.len(),
+    }))
+}
+
+fn field_str<'a>(req: &'a Map<String, Value>, field: &str) -> Result<&'a str, RequestError> {
+    match req.get(field) {
+        None | Some(Value::Null) => Err(RequestError::MissingField {
+            field: field.into(),
+        }),
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(RequestError::InvalidField {
+            field: field.into(),
+            message: format!("expected a string, got {other}"),
+        }),
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> RequestError {
+    RequestError::InvalidField {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Parses `options` of `customer_facts`: `abandon_after_minutes` (integer ≥ 0)
+/// and `rates` (`{"target": "TRY", "rates": {"USD": "34.5"}}`).
+fn facts_options(v: Option<&Value>) -> Result<FactsOptions, Error> {
+    let mut opts = FactsOptions::default();
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(opts);
+    };
+    let Value::Object(map) = v else {
+        return Err(invalid("options", "expected an object").into());
+    };
+    for (k, v) in map {
+        match k.as_str() {
+            "abandon_after_minutes" => {
+                let m = v
+                    .as_i64()
+                    .filter(|m| (0..=525_600 * 100).contains(m))
+                    .ok_or_else(|| {
+                        invalid(
+                            "options.abandon_after_minutes",
+                            format!("expected a whole number of minutes ≥ 0, got {v}"),
+                        )
+                    })?;
+                opts.abandon_after_micros = m * 60_000_000;
+            }
+            "rates" => {
+                let target = v
+                    .get("target")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| invalid("options.rates.target", "expected a currency code"))?;
+                let mut rates = ExchangeRates::new(Currency::new(target)?);
+                if let Some(Value::Object(rs)) = v.get("rates") {
+                    for (code, rate) in rs {
+                        let text = match rate {
+                            Value::String(s) => s.clone(),
+                            other => {
+                                return Err(invalid(
+                                    &format!("options.rates.rates.{code}"),
+                                    format!("give the rate as a decimal string, got {other}"),
+                                )
+                                .into())
+                            }
+                        };
+                        rates.insert(Currency::new(code)?, &text)?;
+                    }
+                }
+                opts.rates = Some(rates);
+            }
+            other => {
+                return Err(invalid(
+                    &format!("options.{other}"),
+                    "unknown option (expected abandon_after_minutes, rates)",
+                )
+                .into())
+            }
+        }
+    }
+    Ok(opts)
+}
+
+fn facts(mut req: Map<String, Value>) -> Result<Value, Error> {
+    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let options = facts_options(req.get("options"))?;
+    let store = take_store(&mut req)?;
+    let f = customer_facts(&store, as_of, &options)?;
+    Ok(json!({"as_of": format_instant(as_of), "facts": f.to_json_rows()}))
+}
+
+fn sample(req: &Map<String, Value>) -> Result<Value, Error> {
+    let int = |field: &str, default: u64| -> Result<u64, RequestError> {
+        match req.get(field) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| invalid(field, format!("expected a non-negative integer, got {v}"))),
+        }
+    };
+    let customers = int("customers", 100)?;
+    let seed = int("seed", 42)?;
+    if customers > 10_000 {
+        return Err(invalid(
+            "customers",
+            format!("at most 10000 through JSON, got {customers}"),
+        )
+        .into());
+    }
+    let store = sample_store(&SampleOptions {
+        customers: customers as usize,
+        seed,
+        ..SampleOptions::default()
+    })?
+    .to_store();
+    Ok(serde_json::to_value(store).unwrap_or(Value::Null))
+}
