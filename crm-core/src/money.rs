@@ -267,14 +267,9 @@ impl Currency {
             .map(|i| {
                 let (c, e) = CURRENCIES[i];
                 let b = c.as_bytes();
-                Currency {
-                    code: [b[0], b[1], b[2]],
-                    exponent: e,
-                }
+                Currency { code: [b[0], b[1], b[2]], exponent: e }
             })
-            .map_err(|_| MoneyError::UnknownCurrency {
-                value: code.to_string(),
-            })
+            .map_err(|_| MoneyError::UnknownCurrency { value: code.to_string() })
     }
 
     /// The three-letter code.
@@ -347,20 +342,14 @@ impl Money {
 
     /// Zero in `currency`.
     pub fn zero(currency: Currency) -> Self {
-        Money {
-            amount: 0,
-            currency,
-        }
+        Money { amount: 0, currency }
     }
 
     fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch {
-                left: self.currency,
-                right: other.currency,
-            })
+            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
         }
     }
 
@@ -385,9 +374,7 @@ impl Money {
         self.amount
             .checked_sub(other.amount)
             .map(|a| Money::new(a, self.currency))
-            .ok_or(MoneyError::Overflow {
-                operation: "subtract",
-            })
+            .ok_or(MoneyError::Overflow { operation: "subtract" })
     }
 
     /// `self × factor`.
@@ -398,9 +385,7 @@ impl Money {
         self.amount
             .checked_mul(factor)
             .map(|a| Money::new(a, self.currency))
-            .ok_or(MoneyError::Overflow {
-                operation: "multiply",
-            })
+            .ok_or(MoneyError::Overflow { operation: "multiply" })
     }
 
     /// Sum of amounts that must all be in `currency`.
@@ -415,13 +400,8 @@ impl Money {
     ///
     /// # Errors
     /// [`MoneyError::CurrencyMismatch`] or [`MoneyError::Overflow`].
-    pub fn checked_sum<I: IntoIterator<Item = Money>>(
-        currency: Currency,
-        items: I,
-    ) -> Result<Money, MoneyError> {
-        items
-            .into_iter()
-            .try_fold(Money::zero(currency), Money::checked_add)
+    pub fn checked_sum<I: IntoIterator<Item = Money>>(currency: Currency, items: I) -> Result<Money, MoneyError> {
+        items.into_iter().try_fold(Money::zero(currency), Money::checked_add)
     }
 }
 
@@ -434,14 +414,7 @@ impl fmt::Display for Money {
             write!(f, "{sign}{abs} {}", self.currency)
         } else {
             let p = 10u64.pow(e);
-            write!(
-                f,
-                "{sign}{}.{:0w$} {}",
-                abs / p,
-                abs % p,
-                self.currency,
-                w = e as usize
-            )
+            write!(f, "{sign}{}.{:0w$} {}", abs / p, abs % p, self.currency, w = e as usize)
         }
     }
 }
@@ -466,9 +439,7 @@ impl Rate {
     /// # Errors
     /// [`MoneyError::InvalidRate`] when the text is not a positive decimal.
     pub fn parse(text: &str) -> Result<Rate, MoneyError> {
-        let bad = || MoneyError::InvalidRate {
-            value: text.to_string(),
-        };
+        let bad = || MoneyError::InvalidRate { value: text.to_string() };
         let (int, frac) = match text.split_once('.') {
             Some((i, f)) => (i, f),
             None => (text, ""),
@@ -485,10 +456,7 @@ impl Rate {
         if mantissa == 0 {
             return Err(bad());
         }
-        Ok(Rate {
-            mantissa,
-            scale: frac.len() as u32,
-        })
+        Ok(Rate { mantissa, scale: frac.len() as u32 })
     }
 }
 
@@ -515,10 +483,7 @@ pub struct ExchangeRates {
 impl ExchangeRates {
     /// Rates into `target` (initially only the identity).
     pub fn new(target: Currency) -> Self {
-        ExchangeRates {
-            target,
-            rates: BTreeMap::new(),
-        }
+        ExchangeRates { target, rates: BTreeMap::new() }
     }
 
     /// The currency every conversion produces.
@@ -543,31 +508,18 @@ impl ExchangeRates {
         if money.currency == self.target {
             return Ok(money);
         }
-        let rate = self
-            .rates
-            .get(&money.currency)
-            .ok_or(MoneyError::MissingRate {
-                from: money.currency,
-                to: self.target,
-            })?;
-        let overflow = MoneyError::Overflow {
-            operation: "convert",
-        };
+        let rate =
+            self.rates.get(&money.currency).ok_or(MoneyError::MissingRate { from: money.currency, to: self.target })?;
+        let overflow = MoneyError::Overflow { operation: "convert" };
         // amount × mantissa × 10^(target_exp) / (10^scale × 10^(source_exp))
-        let mut num = i128::from(money.amount)
-            .checked_mul(i128::from(rate.mantissa))
-            .ok_or(overflow.clone())?;
+        let mut num = i128::from(money.amount).checked_mul(i128::from(rate.mantissa)).ok_or(overflow.clone())?;
         let mut den: i128 = 1;
         let up = u32::from(self.target.exponent);
         let down = rate.scale + u32::from(money.currency.exponent);
         num = num.checked_mul(10i128.pow(up)).ok_or(overflow.clone())?;
-        den = den
-            .checked_mul(10i128.checked_pow(down).ok_or(overflow.clone())?)
-            .ok_or(overflow.clone())?;
+        den = den.checked_mul(10i128.checked_pow(down).ok_or(overflow.clone())?).ok_or(overflow.clone())?;
         let q = div_round_half_even(num, den);
-        i64::try_from(q)
-            .map(|a| Money::new(a, self.target))
-            .map_err(|_| overflow)
+        i64::try_from(q).map(|a| Money::new(a, self.target)).map_err(|_| overflow)
     }
 }
 
@@ -613,12 +565,7 @@ mod tests {
     #[test]
     fn unknown_currency_names_value() {
         let e = Currency::new("XYZ").unwrap_err();
-        assert_eq!(
-            e,
-            MoneyError::UnknownCurrency {
-                value: "XYZ".into()
-            }
-        );
+        assert_eq!(e, MoneyError::UnknownCurrency { value: "XYZ".into() });
         assert!(e.to_string().contains("`XYZ`"));
     }
 
@@ -632,10 +579,7 @@ mod tests {
     #[test]
     fn overflow_is_an_error() {
         let m = Money::new(i64::MAX, c("USD"));
-        assert_eq!(
-            m.checked_add(Money::new(1, c("USD"))),
-            Err(MoneyError::Overflow { operation: "add" })
-        );
+        assert_eq!(m.checked_add(Money::new(1, c("USD"))), Err(MoneyError::Overflow { operation: "add" }));
         assert!(m.checked_mul(2).is_err());
     }
 
@@ -667,12 +611,6 @@ mod tests {
         assert!(Rate::parse("0").is_err());
         assert!(Rate::parse("1e3").is_err());
         assert!(Rate::parse("").is_err());
-        assert_eq!(
-            Rate::parse("1.25").unwrap(),
-            Rate {
-                mantissa: 125,
-                scale: 2
-            }
-        );
+        assert_eq!(Rate::parse("1.25").unwrap(), Rate { mantissa: 125, scale: 2 });
     }
 }

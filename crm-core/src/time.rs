@@ -30,9 +30,7 @@ pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TimeError {
     /// Not RFC 3339 with a zone.
-    #[error(
-        "unparsable timestamp `{value}` (expected RFC 3339 with a zone, e.g. 2024-05-01T10:00:00Z)"
-    )]
+    #[error("unparsable timestamp `{value}` (expected RFC 3339 with a zone, e.g. 2024-05-01T10:00:00Z)")]
     InvalidTimestamp {
         /// The rejected text.
         value: String,
@@ -62,9 +60,7 @@ impl TimeError {
 pub fn parse_instant(text: &str) -> Result<Instant, TimeError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| TimeError::InvalidTimestamp {
-            value: text.to_string(),
-        })
+        .map_err(|_| TimeError::InvalidTimestamp { value: text.to_string() })
 }
 
 /// Formats an instant as RFC 3339 UTC (`Z`), with as many fractional digits as needed.
@@ -113,9 +109,7 @@ pub mod serde_opt_instant {
     /// Deserialises RFC 3339 text with a zone, or null.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Instant>, D::Error> {
         match Option::<String>::deserialize(d)? {
-            Some(s) => parse_instant(&s)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
+            Some(s) => parse_instant(&s).map(Some).map_err(serde::de::Error::custom),
             None => Ok(None),
         }
     }
@@ -155,11 +149,7 @@ impl fmt::Display for TimeZone {
 impl FromStr for TimeZone {
     type Err = TimeError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.parse::<chrono_tz::Tz>()
-            .map(TimeZone)
-            .map_err(|_| TimeError::UnknownTimeZone {
-                value: s.to_string(),
-            })
+        s.parse::<chrono_tz::Tz>().map(TimeZone).map_err(|_| TimeError::UnknownTimeZone { value: s.to_string() })
     }
 }
 
@@ -189,16 +179,8 @@ mod tests {
 
     #[test]
     fn naive_and_garbage_rejected() {
-        for bad in [
-            "2024-05-01T10:00:00",
-            "2024-13-01T00:00:00Z",
-            "yesterday",
-            "",
-        ] {
-            assert_eq!(
-                parse_instant(bad),
-                Err(TimeError::InvalidTimestamp { value: bad.into() })
-            );
+        for bad in ["2024-05-01T10:00:00", "2024-13-01T00:00:00Z", "yesterday", ""] {
+            assert_eq!(parse_instant(bad), Err(TimeError::InvalidTimestamp { value: bad.into() }));
         }
     }
 

@@ -79,21 +79,14 @@ impl RequestError {
 }
 
 /// The functions [`call`] knows.
-pub const FUNCTIONS: &[&str] = &[
-    "version",
-    "validate_store",
-    "customer_facts",
-    "sample_store",
-];
+pub const FUNCTIONS: &[&str] = &["version", "validate_store", "customer_facts", "sample_store"];
 
 /// Runs `function` on a JSON request and returns the JSON result.
 ///
 /// # Errors
 /// [`Error::Request`] for a malformed request; the domain error of the function otherwise.
 pub fn call(function: &str, request: &str) -> Result<String, Error> {
-    let req: Value = serde_json::from_str(request).map_err(|e| RequestError::InvalidJson {
-        message: e.to_string(),
-    })?;
+    let req: Value = serde_json::from_str(request).map_err(|e| RequestError::InvalidJson { message: e.to_string() })?;
     let Value::Object(req) = req else {
         return Err(RequestError::InvalidField {
             field: String::new(),
@@ -106,12 +99,7 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "validate_store" => validate_store(req)?,
         "customer_facts" => facts(req)?,
         "sample_store" => sample(&req)?,
-        other => {
-            return Err(RequestError::UnknownFunction {
-                name: other.to_string(),
-            }
-            .into())
-        }
+        other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
     Ok(result.to_string())
 }
@@ -131,9 +119,7 @@ pub fn version() -> Value {
 }
 
 fn take_store(req: &mut Map<String, Value>) -> Result<Store, Error> {
-    let store = req.remove("store").ok_or(RequestError::MissingField {
-        field: "store".into(),
-    })?;
+    let store = req.remove("store").ok_or(RequestError::MissingField { field: "store".into() })?;
     Ok(Store::from_value(store)?)
 }
 
@@ -150,22 +136,16 @@ fn validate_store(mut req: Map<String, Value>) -> Result<Value, Error> {
 
 fn field_str<'a>(req: &'a Map<String, Value>, field: &str) -> Result<&'a str, RequestError> {
     match req.get(field) {
-        None | Some(Value::Null) => Err(RequestError::MissingField {
-            field: field.into(),
-        }),
+        None | Some(Value::Null) => Err(RequestError::MissingField { field: field.into() }),
         Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(RequestError::InvalidField {
-            field: field.into(),
-            message: format!("expected a string, got {other}"),
-        }),
+        Some(other) => {
+            Err(RequestError::InvalidField { field: field.into(), message: format!("expected a string, got {other}") })
+        }
     }
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> RequestError {
-    RequestError::InvalidField {
-        field: field.into(),
-        message: message.into(),
-    }
+    RequestError::InvalidField { field: field.into(), message: message.into() }
 }
 
 /// Parses `options` of `customer_facts`: `abandon_after_minutes` (integer ≥ 0)
@@ -181,15 +161,9 @@ fn facts_options(v: Option<&Value>) -> Result<FactsOptions, Error> {
     for (k, v) in map {
         match k.as_str() {
             "abandon_after_minutes" => {
-                let m = v
-                    .as_i64()
-                    .filter(|m| (0..=525_600 * 100).contains(m))
-                    .ok_or_else(|| {
-                        invalid(
-                            "options.abandon_after_minutes",
-                            format!("expected a whole number of minutes ≥ 0, got {v}"),
-                        )
-                    })?;
+                let m = v.as_i64().filter(|m| (0..=525_600 * 100).contains(m)).ok_or_else(|| {
+                    invalid("options.abandon_after_minutes", format!("expected a whole number of minutes ≥ 0, got {v}"))
+                })?;
                 opts.abandon_after_micros = m * 60_000_000;
             }
             "rates" => {
@@ -239,25 +213,15 @@ fn sample(req: &Map<String, Value>) -> Result<Value, Error> {
     let int = |field: &str, default: u64| -> Result<u64, RequestError> {
         match req.get(field) {
             None | Some(Value::Null) => Ok(default),
-            Some(v) => v
-                .as_u64()
-                .ok_or_else(|| invalid(field, format!("expected a non-negative integer, got {v}"))),
+            Some(v) => v.as_u64().ok_or_else(|| invalid(field, format!("expected a non-negative integer, got {v}"))),
         }
     };
     let customers = int("customers", 100)?;
     let seed = int("seed", 42)?;
     if customers > 10_000 {
-        return Err(invalid(
-            "customers",
-            format!("at most 10000 through JSON, got {customers}"),
-        )
-        .into());
+        return Err(invalid("customers", format!("at most 10000 through JSON, got {customers}")).into());
     }
-    let store = sample_store(&SampleOptions {
-        customers: customers as usize,
-        seed,
-        ..SampleOptions::default()
-    })?
-    .to_store();
+    let store =
+        sample_store(&SampleOptions { customers: customers as usize, seed, ..SampleOptions::default() })?.to_store();
     Ok(serde_json::to_value(store).unwrap_or(Value::Null))
 }

@@ -37,10 +37,7 @@ pub struct SampleOptions {
 
 impl Default for SampleOptions {
     fn default() -> Self {
-        SampleOptions {
-            customers: 1000,
-            seed: 42,
-        }
+        SampleOptions { customers: 1000, seed: 42 }
     }
 }
 

@@ -13,11 +13,7 @@ use crate::time::{to_micros, Instant, MICROS_PER_DAY};
 /// [`FactsError::MixedCurrencies`] when a customer's orders use several
 /// currencies and no rates were given; [`FactsError::Money`] on overflow or a
 /// missing rate.
-pub fn customer_facts(
-    store: &Store,
-    as_of: Instant,
-    options: &FactsOptions,
-) -> Result<CustomerFacts, FactsError> {
+pub fn customer_facts(store: &Store, as_of: Instant, options: &FactsOptions) -> Result<CustomerFacts, FactsError> {
     let input = FactsInput::from_store(store, as_of);
     compute_facts(&input, to_micros(as_of), options)
 }
@@ -28,10 +24,19 @@ const NO_CURRENCY: u16 = u16::MAX;
 /// refunded, and not refunded in full.
 #[inline]
 fn counts(status: OrderStatus, total: i64, refunded: i64) -> bool {
-    matches!(
-        status,
-        OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded
-    ) && (refunded < total || total == 0)
+    matches!(status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded)
+        && (refunded < total || total == 0)
+}
+
+/// The refunded amount to use: a `refunded` status means refunded in full,
+/// even when the amount column does not say so.
+#[inline]
+fn effective_refund(status: OrderStatus, total: i64, refunded: i64) -> i64 {
+    if status == OrderStatus::Refunded {
+        refunded.max(total)
+    } else {
+        refunded
+    }
 }
 
 fn floor_days(micros: i64) -> i64 {
@@ -44,11 +49,7 @@ fn floor_days(micros: i64) -> i64 {
 /// # Errors
 /// As [`customer_facts`], plus [`FactsError::InvalidInput`] when columns have
 /// different lengths or indexes point outside their tables.
-pub fn compute_facts(
-    input: &FactsInput,
-    as_of: i64,
-    options: &FactsOptions,
-) -> Result<CustomerFacts, FactsError> {
+pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> Result<CustomerFacts, FactsError> {
     check_shapes(input)?;
     let n = input.customer_ids.len();
     let o = &input.orders;
@@ -61,10 +62,7 @@ pub fn compute_facts(
             Some(r) => r
                 .convert(Money::new(amount, input.currencies[cur as usize]))
                 .map(|m| m.amount)
-                .map_err(|e| FactsError::Money {
-                    customer_id: input.customer_ids[cid as usize].clone(),
-                    source: e,
-                }),
+                .map_err(|e| FactsError::Money { customer_id: input.customer_ids[cid as usize].clone(), source: e }),
         }
     };
     let needs_conversion = target.is_some_and(|t| input.currencies.iter().any(|c| *c != t));
@@ -77,16 +75,11 @@ pub fn compute_facts(
     let mut refund_count = vec![0u32; n];
     let mut refund_amount = vec![0i64; n];
     let mut currency = vec![NO_CURRENCY; n];
-    let mut first_seen: Vec<i64> = input
-        .customer_created_at
-        .iter()
-        .map(|&t| if t <= as_of { t } else { NEVER })
-        .collect();
-    let mut last_activity: Vec<i64> = first_seen
-        .iter()
-        .map(|&t| if t == NEVER { i64::MIN } else { t })
-        .collect();
+    let mut first_seen: Vec<i64> =
+        input.customer_created_at.iter().map(|&t| if t <= as_of { t } else { NEVER }).collect();
+    let mut last_activity: Vec<i64> = first_seen.iter().map(|&t| if t == NEVER { i64::MIN } else { t }).collect();
     let mut order_counted = vec![false; o.len()];
+    let mut mixed: Option<u32> = None;
     let overflow = |cid: u32, operation: &'static str| FactsError::Money {
         customer_id: input.customer_ids[cid as usize].clone(),
         source: crate::money::MoneyError::Overflow { operation },
@@ -103,11 +96,7 @@ pub fn compute_facts(
         last_activity[cu] = last_activity[cu].max(t);
         let total = o.total[i];
         let status = o.status[i];
-        let refunded = if status == OrderStatus::Refunded {
-            o.refunded[i].max(total)
-        } else {
-            o.refunded[i]
-        };
+        let refunded = if status == OrderStatus::Refunded { o.refunded[i].max(total) } else { o.refunded[i] };
         let counted = counts(status, total, refunded);
         if !counted && refunded <= 0 {
             continue;
@@ -117,39 +106,33 @@ pub fn compute_facts(
             match currency[cu] {
                 NO_CURRENCY => currency[cu] = cur,
                 prev if prev != cur => {
-                    return Err(FactsError::MixedCurrencies {
-                        customer_id: input.customer_ids[cu].clone(),
-                        first: input.currencies[prev as usize],
-                        second: input.currencies[cur as usize],
-                    })
+                    mixed = Some(mixed.map_or(c, |m: u32| m.min(c)));
+                    continue;
                 }
                 _ => {}
             }
         }
-        let (total, refunded) = if needs_conversion {
-            (convert(c, cur, total)?, convert(c, cur, refunded)?)
-        } else {
-            (total, refunded)
-        };
+        let (total, refunded) =
+            if needs_conversion { (convert(c, cur, total)?, convert(c, cur, refunded)?) } else { (total, refunded) };
         if refunded > 0 {
             refund_count[cu] += 1;
-            refund_amount[cu] = refund_amount[cu]
-                .checked_add(refunded)
-                .ok_or_else(|| overflow(c, "add"))?;
+            refund_amount[cu] = refund_amount[cu].checked_add(refunded).ok_or_else(|| overflow(c, "add"))?;
         }
         if counted {
             order_counted[i] = true;
             count[cu] += 1;
             let net = total - refunded;
-            spend[cu] = spend[cu]
-                .checked_add(net)
-                .ok_or_else(|| overflow(c, "add"))?;
+            spend[cu] = spend[cu].checked_add(net).ok_or_else(|| overflow(c, "add"))?;
             first_order[cu] = first_order[cu].min(t);
             last_order[cu] = last_order[cu].max(t);
             if o.discount[i] > 0 {
                 discounted[cu] += 1;
             }
         }
+    }
+
+    if let Some(c) = mixed {
+        return Err(mixed_currencies(input, c, as_of));
     }
 
     // Carts: abandoned when idle long enough and not converted by `as_of`.
@@ -182,14 +165,10 @@ pub fn compute_facts(
         }
     }
 
-    let (spend_by_category, distinct, top) =
-        category_spend(input, &order_counted, needs_conversion, &convert)?;
+    let (spend_by_category, distinct, top) = category_spend(input, &order_counted, needs_conversion, &convert)?;
 
     let opt = |v: i64, none: i64| if v == none { None } else { Some(v) };
-    let mut f = CustomerFacts {
-        customer_id: input.customer_ids.clone(),
-        ..CustomerFacts::default()
-    };
+    let mut f = CustomerFacts { customer_id: input.customer_ids.clone(), ..CustomerFacts::default() };
     for cu in 0..n {
         let cnt = count[cu];
         f.first_order_at.push(opt(first_order[cu], NEVER));
@@ -201,15 +180,11 @@ pub fn compute_facts(
             (None, NO_CURRENCY) => None,
             (None, idx) => Some(input.currencies[idx as usize]),
         });
-        f.average_order_value.push(
-            (cnt > 0).then(|| div_round_half_even(i128::from(spend[cu]), i128::from(cnt)) as i64),
-        );
-        f.days_since_last_order
-            .push(opt(last_order[cu], i64::MIN).map(|t| floor_days(as_of - t)));
-        f.tenure_days
-            .push(opt(first_seen[cu], NEVER).map(|t| floor_days(as_of - t)));
-        f.discounted_order_share
-            .push((cnt > 0).then(|| f64::from(discounted[cu]) / f64::from(cnt)));
+        f.average_order_value
+            .push((cnt > 0).then(|| div_round_half_even(i128::from(spend[cu]), i128::from(cnt)) as i64));
+        f.days_since_last_order.push(opt(last_order[cu], i64::MIN).map(|t| floor_days(as_of - t)));
+        f.tenure_days.push(opt(first_seen[cu], NEVER).map(|t| floor_days(as_of - t)));
+        f.discounted_order_share.push((cnt > 0).then(|| f64::from(discounted[cu]) / f64::from(cnt)));
         f.refund_count.push(refund_count[cu]);
         f.refund_amount.push(refund_amount[cu]);
         f.abandoned_cart_count.push(abandoned[cu]);
@@ -220,6 +195,28 @@ pub fn compute_facts(
     f.distinct_categories = distinct;
     f.top_category = top;
     Ok(f)
+}
+
+/// The error for the first customer (in id order) whose money facts mix
+/// currencies, naming their two smallest currency codes, so that the error
+/// does not depend on input order.
+fn mixed_currencies(input: &FactsInput, customer: u32, as_of: i64) -> FactsError {
+    let o = &input.orders;
+    let mut seen: Vec<Currency> = (0..o.len())
+        .filter(|&i| o.customer[i] == customer && o.placed_at[i] <= as_of)
+        .filter(|&i| {
+            let refunded = effective_refund(o.status[i], o.total[i], o.refunded[i]);
+            counts(o.status[i], o.total[i], refunded) || refunded > 0
+        })
+        .map(|i| input.currencies[o.currency[i] as usize])
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    FactsError::MixedCurrencies {
+        customer_id: input.customer_ids[customer as usize].clone(),
+        first: seen.first().copied().unwrap_or(input.currencies[0]),
+        second: seen.get(1).copied().unwrap_or(input.currencies[0]),
+    }
 }
 
 type CategoryColumns = (Vec<Vec<(String, i64)>>, Vec<u32>, Vec<Option<String>>);
@@ -235,8 +232,7 @@ fn category_spend(
     let l = &input.lines;
     // Rank categories by name so that per-customer lists come out name-sorted.
     let mut by_name: Vec<u32> = (0..input.categories.len() as u32).collect();
-    by_name
-        .sort_unstable_by(|&a, &b| input.categories[a as usize].cmp(&input.categories[b as usize]));
+    by_name.sort_unstable_by(|&a, &b| input.categories[a as usize].cmp(&input.categories[b as usize]));
     let mut rank = vec![0u32; input.categories.len()];
     for (r, &c) in by_name.iter().enumerate() {
         rank[c as usize] = r as u32;
@@ -249,11 +245,7 @@ fn category_spend(
             continue;
         }
         let c = input.orders.customer[row];
-        let net = if needs_conversion {
-            convert(c, input.orders.currency[row], l.net[i])?
-        } else {
-            l.net[i]
-        };
+        let net = if needs_conversion { convert(c, input.orders.currency[row], l.net[i])? } else { l.net[i] };
         keyed.push(((u64::from(c) << 32) | u64::from(rank[cat as usize]), net));
     }
     keyed.sort_unstable_by_key(|&(k, _)| k);
@@ -287,20 +279,12 @@ fn category_spend(
 }
 
 fn check_shapes(input: &FactsInput) -> Result<(), FactsError> {
-    let bad = |field: &str, message: String| {
-        Err(FactsError::InvalidInput {
-            field: field.into(),
-            message,
-        })
-    };
+    let bad = |field: &str, message: String| Err(FactsError::InvalidInput { field: field.into(), message });
     let n = input.customer_ids.len();
     if input.customer_created_at.len() != n {
         return bad(
             "customer_created_at",
-            format!(
-                "has {} rows, customer_ids has {n}",
-                input.customer_created_at.len()
-            ),
+            format!("has {} rows, customer_ids has {n}", input.customer_created_at.len()),
         );
     }
     let o = &input.orders;
@@ -318,23 +302,10 @@ fn check_shapes(input: &FactsInput) -> Result<(), FactsError> {
         }
     }
     if let Some(c) = o.customer.iter().find(|&&c| c as usize >= n) {
-        return bad(
-            "orders.customer",
-            format!("index {c} is outside the {n} customers"),
-        );
+        return bad("orders.customer", format!("index {c} is outside the {n} customers"));
     }
-    if let Some(c) = o
-        .currency
-        .iter()
-        .find(|&&c| c as usize >= input.currencies.len())
-    {
-        return bad(
-            "orders.currency",
-            format!(
-                "index {c} is outside the {} currencies",
-                input.currencies.len()
-            ),
-        );
+    if let Some(c) = o.currency.iter().find(|&&c| c as usize >= input.currencies.len()) {
+        return bad("orders.currency", format!("index {c} is outside the {} currencies", input.currencies.len()));
     }
     let l = &input.lines;
     if l.category.len() != l.order.len() || l.net.len() != l.order.len() {
@@ -343,18 +314,8 @@ fn check_shapes(input: &FactsInput) -> Result<(), FactsError> {
     if let Some(r) = l.order.iter().find(|&&r| r as usize >= m) {
         return bad("lines.order", format!("row {r} is outside the {m} orders"));
     }
-    if let Some(c) = l
-        .category
-        .iter()
-        .find(|&&c| c != NO_CATEGORY && c as usize >= input.categories.len())
-    {
-        return bad(
-            "lines.category",
-            format!(
-                "index {c} is outside the {} categories",
-                input.categories.len()
-            ),
-        );
+    if let Some(c) = l.category.iter().find(|&&c| c != NO_CATEGORY && c as usize >= input.categories.len()) {
+        return bad("lines.category", format!("index {c} is outside the {} categories", input.categories.len()));
     }
     let k = &input.carts;
     let kn = k.customer.len();
@@ -362,20 +323,14 @@ fn check_shapes(input: &FactsInput) -> Result<(), FactsError> {
         return bad("carts", "columns have different lengths".into());
     }
     if let Some(c) = k.customer.iter().find(|&&c| c as usize >= n) {
-        return bad(
-            "carts.customer",
-            format!("index {c} is outside the {n} customers"),
-        );
+        return bad("carts.customer", format!("index {c} is outside the {n} customers"));
     }
     let e = &input.events;
     if e.at.len() != e.customer.len() {
         return bad("events", "columns have different lengths".into());
     }
     if let Some(c) = e.customer.iter().find(|&&c| c as usize >= n) {
-        return bad(
-            "events.customer",
-            format!("index {c} is outside the {n} customers"),
-        );
+        return bad("events.customer", format!("index {c} is outside the {n} customers"));
     }
     Ok(())
 }

@@ -7,14 +7,15 @@ use crate::money::{Currency, MoneyError};
 /// Why facts could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FactsError {
-    /// A customer's orders use several currencies and no exchange rates were given.
+    /// A customer's orders use several currencies and no exchange rates were given
+    /// (the first such customer in id order).
     #[error("customer `{customer_id}` has orders in {first} and {second}; pass exchange rates to sum them")]
     MixedCurrencies {
         /// The customer.
         customer_id: String,
-        /// The first currency seen.
+        /// The smaller currency code.
         first: Currency,
-        /// The other currency.
+        /// The next currency code.
         second: Currency,
     },
     /// A conversion or sum failed (missing rate, overflow).

@@ -217,13 +217,7 @@ impl FactsInputBuilder {
     }
 
     /// Adds a cart of a customer; `converted_at` is `None` when it never converted.
-    pub fn add_cart(
-        &mut self,
-        customer: &str,
-        created_at: i64,
-        updated_at: i64,
-        converted_at: Option<i64>,
-    ) {
+    pub fn add_cart(&mut self, customer: &str, created_at: i64, updated_at: i64, converted_at: Option<i64>) {
         let c = self.customer(customer);
         let k = &mut self.input.carts;
         k.customer.push(c);
@@ -244,31 +238,18 @@ impl FactsInputBuilder {
         let mut input = self.input;
         let n = input.customer_ids.len();
         let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            input.customer_ids[a as usize].cmp(&input.customer_ids[b as usize])
-        });
+        order.sort_unstable_by(|&a, &b| input.customer_ids[a as usize].cmp(&input.customer_ids[b as usize]));
         let mut remap = vec![0u32; n];
         for (new, &old) in order.iter().enumerate() {
             remap[old as usize] = new as u32;
         }
-        if order
-            .iter()
-            .enumerate()
-            .any(|(new, &old)| new as u32 != old)
-        {
+        if order.iter().enumerate().any(|(new, &old)| new as u32 != old) {
             let ids = std::mem::take(&mut input.customer_ids);
             let created = std::mem::take(&mut input.customer_created_at);
             let mut ids: Vec<Option<String>> = ids.into_iter().map(Some).collect();
-            input.customer_ids = order
-                .iter()
-                .map(|&old| ids[old as usize].take().unwrap_or_default())
-                .collect();
+            input.customer_ids = order.iter().map(|&old| ids[old as usize].take().unwrap_or_default()).collect();
             input.customer_created_at = order.iter().map(|&old| created[old as usize]).collect();
-            for col in [
-                &mut input.orders.customer,
-                &mut input.carts.customer,
-                &mut input.events.customer,
-            ] {
+            for col in [&mut input.orders.customer, &mut input.carts.customer, &mut input.events.customer] {
                 for c in col.iter_mut() {
                     *c = remap[*c as usize];
                 }
@@ -280,10 +261,7 @@ impl FactsInputBuilder {
 
 /// The facts key of an order or cart owner: the customer id, else
 /// `guest:` + lower-cased e-mail, else `guest:` + phone.
-pub(crate) fn owner_key(
-    customer_id: Option<&str>,
-    contact: Option<&crate::model::Contact>,
-) -> Option<String> {
+pub(crate) fn owner_key(customer_id: Option<&str>, contact: Option<&crate::model::Contact>) -> Option<String> {
     if let Some(id) = customer_id {
         return Some(id.to_string());
     }
@@ -291,10 +269,7 @@ pub(crate) fn owner_key(
     if let Some(e) = c.email.as_deref().filter(|e| !e.is_empty()) {
         return Some(format!("guest:{}", e.to_lowercase()));
     }
-    c.phone
-        .as_deref()
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("guest:{p}"))
+    c.phone.as_deref().filter(|p| !p.is_empty()).map(|p| format!("guest:{p}"))
 }
 
 impl FactsInput {
@@ -313,23 +288,16 @@ impl FactsInput {
             };
             let refunded = o.refunded_as_of(as_of);
             let status = match o.status {
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded
-                    if refunded >= o.total && refunded > 0 =>
-                {
+                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded >= o.total && refunded > 0 => {
                     OrderStatus::Refunded
                 }
                 OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded > 0 => {
                     OrderStatus::PartiallyRefunded
                 }
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if !o.refunds.is_empty() => {
-                    OrderStatus::Paid
-                }
+                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if !o.refunds.is_empty() => OrderStatus::Paid,
                 s => s,
             };
-            let line_discount = o
-                .lines
-                .iter()
-                .fold(0i64, |a, l| a.saturating_add(l.discount));
+            let line_discount = o.lines.iter().fold(0i64, |a, l| a.saturating_add(l.discount));
             let row = b.add_order(OrderRow {
                 customer: &key,
                 placed_at: to_micros(o.placed_at),
@@ -347,12 +315,7 @@ impl FactsInput {
             let Some(key) = owner_key(k.customer_id.as_deref(), k.contact.as_ref()) else {
                 continue;
             };
-            b.add_cart(
-                &key,
-                to_micros(k.created_at),
-                to_micros(k.updated_at),
-                k.conversion_time().map(to_micros),
-            );
+            b.add_cart(&key, to_micros(k.created_at), to_micros(k.updated_at), k.conversion_time().map(to_micros));
         }
         for e in &store.events {
             if let Some(c) = e.customer_id.as_deref() {

@@ -34,8 +34,7 @@ mod output;
 pub use compute::{compute_facts, customer_facts};
 pub use error::FactsError;
 pub use input::{
-    CartColumns, EventColumns, FactsInput, FactsInputBuilder, LineColumns, OrderColumns, OrderRow,
-    NEVER, NO_CATEGORY,
+    CartColumns, EventColumns, FactsInput, FactsInputBuilder, LineColumns, OrderColumns, OrderRow, NEVER, NO_CATEGORY,
 };
 pub use output::CustomerFacts;
 
@@ -53,9 +52,6 @@ pub struct FactsOptions {
 
 impl Default for FactsOptions {
     fn default() -> Self {
-        FactsOptions {
-            abandon_after_micros: 3_600_000_000,
-            rates: None,
-        }
+        FactsOptions { abandon_after_micros: 3_600_000_000, rates: None }
     }
 }

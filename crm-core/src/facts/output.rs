@@ -49,8 +49,7 @@ pub struct CustomerFacts {
 }
 
 fn instant(v: Option<i64>) -> Value {
-    v.and_then(from_micros)
-        .map_or(Value::Null, |t| Value::String(format_instant(t)))
+    v.and_then(from_micros).map_or(Value::Null, |t| Value::String(format_instant(t)))
 }
 
 impl CustomerFacts {
@@ -66,10 +65,7 @@ impl CustomerFacts {
 
     /// Row `i` as a JSON object (instants as RFC 3339 text), the wire form.
     pub fn row_json(&self, i: usize) -> Value {
-        let spend: Map<String, Value> = self.spend_by_category[i]
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
+        let spend: Map<String, Value> = self.spend_by_category[i].iter().map(|(k, v)| (k.clone(), json!(v))).collect();
         json!({
             "customer_id": self.customer_id[i],
             "first_order_at": instant(self.first_order_at[i]),

@@ -49,11 +49,7 @@ pub struct Cart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted_order_id: Option<String>,
     /// When it converted (defaults to `updated_at`).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::time::serde_opt_instant"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::serde_opt_instant")]
     pub converted_at: Option<Instant>,
     /// Store id in a multi-store set-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,15 +59,11 @@ pub struct Cart {
 impl Cart {
     /// Sum of the item nets in minor units, or `None` on overflow.
     pub fn value(&self) -> Option<i64> {
-        self.items
-            .iter()
-            .try_fold(0i64, |acc, i| acc.checked_add(i.net()?))
+        self.items.iter().try_fold(0i64, |acc, i| acc.checked_add(i.net()?))
     }
 
     /// When the cart converted, if it did.
     pub fn conversion_time(&self) -> Option<Instant> {
-        self.converted_order_id
-            .as_ref()
-            .map(|_| self.converted_at.unwrap_or(self.updated_at))
+        self.converted_order_id.as_ref().map(|_| self.converted_at.unwrap_or(self.updated_at))
     }
 }

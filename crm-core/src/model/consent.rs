@@ -39,9 +39,7 @@ pub enum ConsentStatus {
 }
 
 /// Individual (İYS `BIREYSEL`) or merchant (İYS `TACIR`) recipient.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientType {
     /// A private person.

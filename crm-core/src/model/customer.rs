@@ -130,8 +130,7 @@ pub struct Contact {
 impl Contact {
     /// True when neither e-mail nor phone is present (and non-empty).
     pub fn is_empty(&self) -> bool {
-        self.email.as_deref().is_none_or(str::is_empty)
-            && self.phone.as_deref().is_none_or(str::is_empty)
+        self.email.as_deref().is_none_or(str::is_empty) && self.phone.as_deref().is_none_or(str::is_empty)
     }
 }
 
@@ -161,26 +160,17 @@ impl FromStr for BirthDate {
         let bad = || format!("invalid birth date `{s}` (expected YYYY-MM-DD or --MM-DD)");
         if let Some(md) = s.strip_prefix("--") {
             // Validate month/day against a leap year so that --02-29 is allowed.
-            let d =
-                NaiveDate::parse_from_str(&format!("2000-{md}"), "%Y-%m-%d").map_err(|_| bad())?;
+            let d = NaiveDate::parse_from_str(&format!("2000-{md}"), "%Y-%m-%d").map_err(|_| bad())?;
             if md.len() != 5 {
                 return Err(bad());
             }
-            Ok(BirthDate {
-                year: None,
-                month: d.month(),
-                day: d.day(),
-            })
+            Ok(BirthDate { year: None, month: d.month(), day: d.day() })
         } else {
             if s.len() != 10 {
                 return Err(bad());
             }
             let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
-            Ok(BirthDate {
-                year: Some(d.year()),
-                month: d.month(),
-                day: d.day(),
-            })
+            Ok(BirthDate { year: Some(d.year()), month: d.month(), day: d.day() })
         }
     }
 }

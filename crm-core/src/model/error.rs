@@ -63,11 +63,7 @@ pub struct RecordRef {
 impl RecordRef {
     /// A reference to record `index` of `kind`, with its id if known.
     pub fn new(kind: RecordKind, index: usize, id: Option<&str>) -> Self {
-        RecordRef {
-            kind,
-            index,
-            id: id.map(str::to_string),
-        }
+        RecordRef { kind, index, id: id.map(str::to_string) }
     }
 }
 
@@ -77,21 +73,8 @@ impl fmt::Display for RecordRef {
             return f.write_str("document");
         }
         match &self.id {
-            Some(id) => write!(
-                f,
-                "{} {:?} ({}[{}])",
-                self.kind.as_str(),
-                id,
-                self.kind.collection(),
-                self.index
-            ),
-            None => write!(
-                f,
-                "{} at {}[{}]",
-                self.kind.as_str(),
-                self.kind.collection(),
-                self.index
-            ),
+            Some(id) => write!(f, "{} {:?} ({}[{}])", self.kind.as_str(), id, self.kind.collection(), self.index),
+            None => write!(f, "{} at {}[{}]", self.kind.as_str(), self.kind.collection(), self.index),
         }
     }
 }
@@ -161,9 +144,7 @@ pub enum ModelError {
         value: i64,
     },
     /// A line or refund in another currency than its order or cart.
-    #[error(
-        "{record}: field `{field}`: currency {found} differs from the record's currency {expected}"
-    )]
+    #[error("{record}: field `{field}`: currency {found} differs from the record's currency {expected}")]
     CurrencyMismatch {
         /// The record.
         record: RecordRef,
@@ -187,9 +168,7 @@ pub enum ModelError {
         found: i64,
     },
     /// An id used by an earlier record of the same kind.
-    #[error(
-        "{record}: field `{field}`: duplicate id `{value}` (first used at index {first_index})"
-    )]
+    #[error("{record}: field `{field}`: duplicate id `{value}` (first used at index {first_index})")]
     DuplicateId {
         /// The record.
         record: RecordRef,
@@ -278,8 +257,7 @@ impl ModelError {
             | ModelError::InvalidTimestamp { value, .. }
             | ModelError::DuplicateId { value, .. }
             | ModelError::InvalidValue { value, .. } => value.clone(),
-            ModelError::InvalidQuantity { value, .. }
-            | ModelError::NegativeAmount { value, .. } => value.to_string(),
+            ModelError::InvalidQuantity { value, .. } | ModelError::NegativeAmount { value, .. } => value.to_string(),
             ModelError::CurrencyMismatch { found, .. } => found.to_string(),
             ModelError::TotalsMismatch { found, .. } => found.to_string(),
         }
@@ -308,12 +286,7 @@ impl fmt::Display for ModelErrors {
         match self.0.as_slice() {
             [] => f.write_str("no errors"),
             [one] => write!(f, "{one}"),
-            [first, rest @ ..] => write!(
-                f,
-                "{} errors; first: {first} (and {} more)",
-                self.0.len(),
-                rest.len()
-            ),
+            [first, rest @ ..] => write!(f, "{} errors; first: {first} (and {} more)", self.0.len(), rest.len()),
         }
     }
 }

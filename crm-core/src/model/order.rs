@@ -88,10 +88,7 @@ impl Order {
 
     /// Sum of refunds made at or before `as_of`, saturating at `i64::MAX`.
     pub fn refunded_as_of(&self, as_of: Instant) -> i64 {
-        self.refunds
-            .iter()
-            .filter(|r| r.at <= as_of)
-            .fold(0i64, |acc, r| acc.saturating_add(r.amount))
+        self.refunds.iter().filter(|r| r.at <= as_of).fold(0i64, |acc, r| acc.saturating_add(r.amount))
     }
 }
 
@@ -134,9 +131,7 @@ impl LineItem {
 
     /// `quantity × unit_price − discount`, or `None` on overflow.
     pub fn net(&self) -> Option<i64> {
-        self.quantity
-            .checked_mul(self.unit_price)?
-            .checked_sub(self.discount)
+        self.quantity.checked_mul(self.unit_price)?.checked_sub(self.discount)
     }
 }
 

@@ -82,7 +82,10 @@ impl Store {
             return Err(ModelErrors(vec![ModelError::Malformed {
                 record: doc,
                 field: String::new(),
-                message: format!("expected a JSON object with customers, orders, carts, consents, events; got {}", kind_of(&value)),
+                message: format!(
+                    "expected a JSON object with customers, orders, carts, consents, events; got {}",
+                    kind_of(&value)
+                ),
             }]));
         };
         let mut errors = Vec::new();
@@ -91,9 +94,7 @@ impl Store {
                 errors.push(ModelError::Malformed {
                     record: doc.clone(),
                     field: key.clone(),
-                    message:
-                        "unknown collection (expected customers, orders, carts, consents, events)"
-                            .into(),
+                    message: "unknown collection (expected customers, orders, carts, consents, events)".into(),
                 });
             }
         }
@@ -166,19 +167,12 @@ fn validate_all<T: Record>(items: &[T], errors: &mut Vec<ModelError>) {
     for (index, item) in items.iter().enumerate() {
         item.validate(&RecordRef::new(T::KIND, index, item.id()), errors);
     }
-    check_unique(
-        T::KIND,
-        items.iter().enumerate().map(|(i, r)| (i, r.id())),
-        errors,
-    );
+    check_unique(T::KIND, items.iter().enumerate().map(|(i, r)| (i, r.id())), errors);
 }
 
 /// Parses and validates each item independently so one bad record never hides
 /// another. Every problem is reported; the result is only used when there are none.
-fn parse_all<T: Record + DeserializeOwned>(
-    items: Vec<Value>,
-    errors: &mut Vec<ModelError>,
-) -> Vec<T> {
+fn parse_all<T: Record + DeserializeOwned>(items: Vec<Value>, errors: &mut Vec<ModelError>) -> Vec<T> {
     let kind = T::KIND;
     let mut out = Vec::with_capacity(items.len());
     let mut ids = Vec::with_capacity(items.len());
@@ -221,22 +215,14 @@ fn classify(record: RecordRef, field: String, message: String) -> ModelError {
     };
     let value = quoted();
     match value {
-        Some(value) if message.starts_with("unknown currency `") => ModelError::UnknownCurrency {
-            record,
-            field,
-            value,
-        },
-        Some(value) if message.starts_with("unknown time zone `") => ModelError::UnknownTimeZone {
-            record,
-            field,
-            value,
-        },
+        Some(value) if message.starts_with("unknown currency `") => {
+            ModelError::UnknownCurrency { record, field, value }
+        }
+        Some(value) if message.starts_with("unknown time zone `") => {
+            ModelError::UnknownTimeZone { record, field, value }
+        }
         Some(value) if message.starts_with("unparsable timestamp `") => {
-            ModelError::InvalidTimestamp {
-                record,
-                field,
-                value,
-            }
+            ModelError::InvalidTimestamp { record, field, value }
         }
         Some(value) if message.starts_with("invalid birth date `") => ModelError::InvalidValue {
             record,
@@ -244,11 +230,11 @@ fn classify(record: RecordRef, field: String, message: String) -> ModelError {
             value,
             reason: "expected a real date as YYYY-MM-DD or --MM-DD".into(),
         },
-        _ => ModelError::Malformed {
-            record,
-            field,
-            message,
-        },
+        Some(name) if message.starts_with("missing field `") || message.starts_with("unknown field `") => {
+            let field = if field.is_empty() { name } else { format!("{field}.{name}") };
+            ModelError::Malformed { record, field, message }
+        }
+        _ => ModelError::Malformed { record, field, message },
     }
 }
 

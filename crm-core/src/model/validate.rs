@@ -1,9 +1,7 @@
 //! The rules every record must follow beyond its JSON shape.
 
 use crate::model::error::{ModelError, RecordKind, RecordRef};
-use crate::model::{
-    Cart, ConsentEvent, Contact, Customer, Event, EventKind, LineItem, Order, OrderStatus,
-};
+use crate::model::{Cart, ConsentEvent, Contact, Customer, Event, EventKind, LineItem, Order, OrderStatus};
 use crate::money::Currency;
 
 /// A record of a store: its kind, its id and its rules.
@@ -27,11 +25,7 @@ fn invalid(record: &RecordRef, field: &str, value: impl ToString, reason: &str) 
 
 fn non_negative(record: &RecordRef, field: &str, value: i64, errors: &mut Vec<ModelError>) {
     if value < 0 {
-        errors.push(ModelError::NegativeAmount {
-            record: record.clone(),
-            field: field.into(),
-            value,
-        });
+        errors.push(ModelError::NegativeAmount { record: record.clone(), field: field.into(), value });
     }
 }
 
@@ -42,24 +36,14 @@ fn non_empty_id(record: &RecordRef, id: &str, errors: &mut Vec<ModelError>) {
 }
 
 /// A customer id, or a contact with an e-mail or phone.
-fn owner(
-    record: &RecordRef,
-    customer_id: Option<&str>,
-    contact: Option<&Contact>,
-    errors: &mut Vec<ModelError>,
-) {
+fn owner(record: &RecordRef, customer_id: Option<&str>, contact: Option<&Contact>, errors: &mut Vec<ModelError>) {
     match customer_id {
-        Some(id) if id.trim().is_empty() => {
-            errors.push(invalid(record, "customer_id", id, "must not be empty"))
-        }
+        Some(id) if id.trim().is_empty() => errors.push(invalid(record, "customer_id", id, "must not be empty")),
         Some(_) => {}
         None if contact.is_some_and(|c| !c.is_empty()) => {}
-        None => errors.push(invalid(
-            record,
-            "customer_id",
-            "null",
-            "a guest record needs contact.email or contact.phone",
-        )),
+        None => {
+            errors.push(invalid(record, "customer_id", "null", "a guest record needs contact.email or contact.phone"))
+        }
     }
 }
 
@@ -101,12 +85,7 @@ fn lines(
                     "line discount exceeds quantity × unit_price",
                 ));
             }
-            None => errors.push(invalid(
-                record,
-                &f("unit_price"),
-                line.unit_price,
-                "quantity × unit_price overflows",
-            )),
+            None => errors.push(invalid(record, &f("unit_price"), line.unit_price, "quantity × unit_price overflows")),
             _ => {}
         }
         sum = match (sum, line.net()) {
@@ -138,12 +117,7 @@ impl Record for Customer {
         }
         if let Some(email) = self.email.as_deref() {
             if !email.contains('@') {
-                errors.push(invalid(
-                    record,
-                    "email",
-                    email,
-                    "an e-mail address needs an @",
-                ));
+                errors.push(invalid(record, "email", email, "an e-mail address needs an @"));
             }
         }
     }
@@ -158,12 +132,7 @@ impl Record for Order {
 
     fn validate(&self, record: &RecordRef, errors: &mut Vec<ModelError>) {
         non_empty_id(record, &self.id, errors);
-        owner(
-            record,
-            self.customer_id.as_deref(),
-            self.contact.as_ref(),
-            errors,
-        );
+        owner(record, self.customer_id.as_deref(), self.contact.as_ref(), errors);
         let before = errors.len();
         for (field, value) in [
             ("subtotal", self.subtotal),
@@ -193,20 +162,15 @@ impl Record for Order {
                 .and_then(|v| v.checked_add(self.shipping))
                 .and_then(|v| v.checked_add(tax));
             match expected {
-                Some(expected) if expected != self.total => {
-                    errors.push(ModelError::TotalsMismatch {
-                        record: record.clone(),
-                        field: "total".into(),
-                        expected,
-                        found: self.total,
-                    })
+                Some(expected) if expected != self.total => errors.push(ModelError::TotalsMismatch {
+                    record: record.clone(),
+                    field: "total".into(),
+                    expected,
+                    found: self.total,
+                }),
+                None => {
+                    errors.push(invalid(record, "total", self.total, "subtotal − discount + shipping + tax overflows"))
                 }
-                None => errors.push(invalid(
-                    record,
-                    "total",
-                    self.total,
-                    "subtotal − discount + shipping + tax overflows",
-                )),
                 _ => {}
             }
         }
@@ -214,12 +178,7 @@ impl Record for Order {
         for (i, r) in self.refunds.iter().enumerate() {
             let f = |name: &str| format!("refunds[{i}].{name}");
             if r.amount <= 0 {
-                errors.push(invalid(
-                    record,
-                    &f("amount"),
-                    r.amount,
-                    "a refund must be positive",
-                ));
+                errors.push(invalid(record, &f("amount"), r.amount, "a refund must be positive"));
             }
             if let Some(c) = r.currency.filter(|c| *c != self.currency) {
                 errors.push(ModelError::CurrencyMismatch {
@@ -240,21 +199,11 @@ impl Record for Order {
             refunded = refunded.saturating_add(r.amount.max(0));
         }
         if refunded > self.total {
-            errors.push(invalid(
-                record,
-                "refunds",
-                refunded,
-                "refunds exceed the order total",
-            ));
+            errors.push(invalid(record, "refunds", refunded, "refunds exceed the order total"));
         }
         let needs_refund = matches!(self.status, OrderStatus::PartiallyRefunded);
         if needs_refund && self.refunds.is_empty() {
-            errors.push(invalid(
-                record,
-                "status",
-                self.status.as_str(),
-                "a partially refunded order needs refunds",
-            ));
+            errors.push(invalid(record, "status", self.status.as_str(), "a partially refunded order needs refunds"));
         }
     }
 }
@@ -268,12 +217,7 @@ impl Record for Cart {
 
     fn validate(&self, record: &RecordRef, errors: &mut Vec<ModelError>) {
         non_empty_id(record, &self.id, errors);
-        owner(
-            record,
-            self.customer_id.as_deref(),
-            self.contact.as_ref(),
-            errors,
-        );
+        owner(record, self.customer_id.as_deref(), self.contact.as_ref(), errors);
         lines(record, "items", &self.items, self.currency, errors);
         if self.updated_at < self.created_at {
             errors.push(invalid(
@@ -284,12 +228,7 @@ impl Record for Cart {
             ));
         }
         if self.converted_at.is_some() && self.converted_order_id.is_none() {
-            errors.push(invalid(
-                record,
-                "converted_at",
-                "set",
-                "converted_at needs converted_order_id",
-            ));
+            errors.push(invalid(record, "converted_at", "set", "converted_at needs converted_order_id"));
         }
     }
 }
@@ -303,12 +242,7 @@ impl Record for ConsentEvent {
 
     fn validate(&self, record: &RecordRef, errors: &mut Vec<ModelError>) {
         if self.customer_id.trim().is_empty() {
-            errors.push(invalid(
-                record,
-                "customer_id",
-                &self.customer_id,
-                "must not be empty",
-            ));
+            errors.push(invalid(record, "customer_id", &self.customer_id, "must not be empty"));
         }
     }
 }
@@ -322,20 +256,10 @@ impl Record for Event {
 
     fn validate(&self, record: &RecordRef, errors: &mut Vec<ModelError>) {
         if self.customer_id.is_none() && self.anonymous_id.is_none() {
-            errors.push(invalid(
-                record,
-                "customer_id",
-                "null",
-                "an event needs customer_id or anonymous_id",
-            ));
+            errors.push(invalid(record, "customer_id", "null", "an event needs customer_id or anonymous_id"));
         }
         match (self.kind, &self.name) {
-            (EventKind::Custom, None) => errors.push(invalid(
-                record,
-                "name",
-                "null",
-                "a custom event needs a name",
-            )),
+            (EventKind::Custom, None) => errors.push(invalid(record, "name", "null", "a custom event needs a name")),
             (k, Some(n)) if k != EventKind::Custom => {
                 errors.push(invalid(record, "name", n, "only custom events have a name"))
             }
