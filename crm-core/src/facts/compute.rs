@@ -49,6 +49,8 @@ fn floor_days(micros: i64) -> i64 {
 /// # Errors
 /// As [`customer_facts`], plus [`FactsError::InvalidInput`] when columns have
 /// different lengths or indexes point outside their tables.
+// The loops index several parallel columns by row, which is the point of the layout.
+#[allow(clippy::needless_range_loop)]
 pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> Result<CustomerFacts, FactsError> {
     check_shapes(input)?;
     let n = input.customer_ids.len();
@@ -222,6 +224,7 @@ fn mixed_currencies(input: &FactsInput, customer: u32, as_of: i64) -> FactsError
 type CategoryColumns = (Vec<Vec<(String, i64)>>, Vec<u32>, Vec<Option<String>>);
 
 /// Line nets of counted orders per (customer, top-level category).
+#[allow(clippy::needless_range_loop)]
 fn category_spend(
     input: &FactsInput,
     order_counted: &[bool],

@@ -230,7 +230,8 @@ fn classify(record: RecordRef, field: String, message: String) -> ModelError {
             value,
             reason: "expected a real date as YYYY-MM-DD or --MM-DD".into(),
         },
-        Some(name) if message.starts_with("missing field `") || message.starts_with("unknown field `") => {
+        // serde's path stops at the object that lacks the field; an unknown field's path already names it.
+        Some(name) if message.starts_with("missing field `") => {
             let field = if field.is_empty() { name } else { format!("{field}.{name}") };
             ModelError::Malformed { record, field, message }
         }
