@@ -20,7 +20,7 @@
 //! }"#)?;
 //! let as_of = parse_instant("2024-03-01T00:00:00Z")?;
 //! let facts = customer_facts(&store, as_of, &FactsOptions::default())?;
-//! assert_eq!(facts.customer_id, ["c1"]);
+//! assert_eq!(facts.customer_id.to_vec(), ["c1"]);
 //! assert_eq!(facts.order_count[0], 1); // the cancelled order does not count
 //! assert_eq!(facts.net_spend[0], 50000);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -28,6 +28,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod column;
 pub mod datasets;
 pub mod error;
 pub mod facts;

@@ -1,10 +1,14 @@
 //! The facts computation: one pass over each input column.
+//!
+//! Per-customer running values live in one 64-byte [`Acc`] per customer, so a
+//! row touches one cache line of accumulator state however many facts it feeds.
 
-use crate::facts::input::{FactsInput, NEVER, NO_CATEGORY};
+use crate::facts::category::category_spend;
+use crate::facts::input::{FactsInput, NEVER};
 use crate::facts::output::CustomerFacts;
 use crate::facts::{FactsError, FactsOptions};
 use crate::model::{OrderStatus, Store};
-use crate::money::{div_round_half_even, Currency, Money};
+use crate::money::{div_round_half_even, Currency, Money, MoneyError};
 use crate::time::{to_micros, Instant, MICROS_PER_DAY};
 
 /// Facts for every customer of a validated store as of `as_of`.
@@ -23,7 +27,7 @@ const NO_CURRENCY: u16 = u16::MAX;
 /// Whether an order counts as a purchase: paid, fulfilled or partially
 /// refunded, and not refunded in full.
 #[inline]
-fn counts(status: OrderStatus, total: i64, refunded: i64) -> bool {
+pub(crate) fn counts(status: OrderStatus, total: i64, refunded: i64) -> bool {
     matches!(status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded)
         && (refunded < total || total == 0)
 }
@@ -31,7 +35,7 @@ fn counts(status: OrderStatus, total: i64, refunded: i64) -> bool {
 /// The refunded amount to use: a `refunded` status means refunded in full,
 /// even when the amount column does not say so.
 #[inline]
-fn effective_refund(status: OrderStatus, total: i64, refunded: i64) -> i64 {
+pub(crate) fn effective_refund(status: OrderStatus, total: i64, refunded: i64) -> i64 {
     if status == OrderStatus::Refunded {
         refunded.max(total)
     } else {
@@ -41,6 +45,48 @@ fn effective_refund(status: OrderStatus, total: i64, refunded: i64) -> i64 {
 
 fn floor_days(micros: i64) -> i64 {
     micros.div_euclid(MICROS_PER_DAY)
+}
+
+/// Running values of one customer (one cache line).
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Acc {
+    first_order: i64,
+    last_order: i64,
+    spend: i64,
+    refund_amount: i64,
+    first_seen: i64,
+    last_activity: i64,
+    count: u32,
+    discounted: u32,
+    refund_count: u32,
+    currency: u16,
+    mixed: bool,
+}
+
+impl Acc {
+    fn new(created_at: i64, as_of: i64) -> Acc {
+        let seen = if created_at <= as_of { created_at } else { NEVER };
+        Acc {
+            first_order: NEVER,
+            last_order: i64::MIN,
+            spend: 0,
+            refund_amount: 0,
+            first_seen: seen,
+            last_activity: if seen == NEVER { i64::MIN } else { seen },
+            count: 0,
+            discounted: 0,
+            refund_count: 0,
+            currency: NO_CURRENCY,
+            mixed: false,
+        }
+    }
+
+    #[inline]
+    fn seen(&mut self, t: i64) {
+        self.first_seen = self.first_seen.min(t);
+        self.last_activity = self.last_activity.max(t);
+    }
 }
 
 /// Computes facts from columns as of `as_of` (µs since the epoch, UTC).
@@ -55,37 +101,26 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
     check_shapes(input)?;
     let n = input.customer_ids.len();
     let o = &input.orders;
-
-    // Per-currency conversion into the reporting currency, if rates were given.
     let target: Option<Currency> = options.rates.as_ref().map(|r| r.target());
+    let rates_needed = target.is_some_and(|t| input.currencies.iter().any(|c| *c != t));
     let convert = |cid: u32, cur: u16, amount: i64| -> Result<i64, FactsError> {
-        match &options.rates {
-            None => Ok(amount),
-            Some(r) => r
-                .convert(Money::new(amount, input.currencies[cur as usize]))
-                .map(|m| m.amount)
-                .map_err(|e| FactsError::Money { customer_id: input.customer_ids[cid as usize].clone(), source: e }),
+        match (&options.rates, rates_needed) {
+            (Some(r), true) => {
+                r.convert(Money::new(amount, input.currencies[cur as usize])).map(|m| m.amount).map_err(|source| {
+                    FactsError::Money { customer_id: input.customer_ids.get(cid as usize).to_string(), source }
+                })
+            }
+            _ => Ok(amount),
         }
     };
-    let needs_conversion = target.is_some_and(|t| input.currencies.iter().any(|c| *c != t));
-
-    let mut first_order = vec![NEVER; n];
-    let mut last_order = vec![i64::MIN; n];
-    let mut count = vec![0u32; n];
-    let mut spend = vec![0i64; n];
-    let mut discounted = vec![0u32; n];
-    let mut refund_count = vec![0u32; n];
-    let mut refund_amount = vec![0i64; n];
-    let mut currency = vec![NO_CURRENCY; n];
-    let mut first_seen: Vec<i64> =
-        input.customer_created_at.iter().map(|&t| if t <= as_of { t } else { NEVER }).collect();
-    let mut last_activity: Vec<i64> = first_seen.iter().map(|&t| if t == NEVER { i64::MIN } else { t }).collect();
-    let mut order_counted = vec![false; o.len()];
-    let mut mixed: Option<u32> = None;
-    let overflow = |cid: u32, operation: &'static str| FactsError::Money {
-        customer_id: input.customer_ids[cid as usize].clone(),
-        source: crate::money::MoneyError::Overflow { operation },
+    let overflow = |cid: u32| FactsError::Money {
+        customer_id: input.customer_ids.get(cid as usize).to_string(),
+        source: MoneyError::Overflow { operation: "add" },
     };
+
+    let mut acc: Vec<Acc> = input.customer_created_at.iter().map(|&t| Acc::new(t, as_of)).collect();
+    let mut order_counted = vec![false; o.len()];
+    let mut any_mixed = false;
 
     for i in 0..o.len() {
         let t = o.placed_at[i];
@@ -93,48 +128,44 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
             continue;
         }
         let c = o.customer[i];
-        let cu = c as usize;
-        first_seen[cu] = first_seen[cu].min(t);
-        last_activity[cu] = last_activity[cu].max(t);
-        let total = o.total[i];
+        let a = &mut acc[c as usize];
+        a.seen(t);
         let status = o.status[i];
-        let refunded = if status == OrderStatus::Refunded { o.refunded[i].max(total) } else { o.refunded[i] };
+        let total = o.total[i];
+        let refunded = effective_refund(status, total, o.refunded[i]);
         let counted = counts(status, total, refunded);
         if !counted && refunded <= 0 {
             continue;
         }
         let cur = o.currency[i];
         if target.is_none() {
-            match currency[cu] {
-                NO_CURRENCY => currency[cu] = cur,
-                prev if prev != cur => {
-                    mixed = Some(mixed.map_or(c, |m: u32| m.min(c)));
-                    continue;
-                }
-                _ => {}
+            if a.currency == NO_CURRENCY {
+                a.currency = cur;
+            } else if a.currency != cur {
+                a.mixed = true;
+                any_mixed = true;
+                continue;
             }
         }
         let (total, refunded) =
-            if needs_conversion { (convert(c, cur, total)?, convert(c, cur, refunded)?) } else { (total, refunded) };
+            if rates_needed { (convert(c, cur, total)?, convert(c, cur, refunded)?) } else { (total, refunded) };
         if refunded > 0 {
-            refund_count[cu] += 1;
-            refund_amount[cu] = refund_amount[cu].checked_add(refunded).ok_or_else(|| overflow(c, "add"))?;
+            a.refund_count += 1;
+            a.refund_amount = a.refund_amount.checked_add(refunded).ok_or_else(|| overflow(c))?;
         }
         if counted {
             order_counted[i] = true;
-            count[cu] += 1;
-            let net = total - refunded;
-            spend[cu] = spend[cu].checked_add(net).ok_or_else(|| overflow(c, "add"))?;
-            first_order[cu] = first_order[cu].min(t);
-            last_order[cu] = last_order[cu].max(t);
-            if o.discount[i] > 0 {
-                discounted[cu] += 1;
-            }
+            a.count += 1;
+            a.spend = a.spend.checked_add(total - refunded).ok_or_else(|| overflow(c))?;
+            a.first_order = a.first_order.min(t);
+            a.last_order = a.last_order.max(t);
+            a.discounted += u32::from(o.discount[i] > 0);
         }
     }
-
-    if let Some(c) = mixed {
-        return Err(mixed_currencies(input, c, as_of));
+    if any_mixed {
+        if let Some(c) = acc.iter().position(|a| a.mixed) {
+            return Err(mixed_currencies(input, c as u32, as_of));
+        }
     }
 
     // Carts: abandoned when idle long enough and not converted by `as_of`.
@@ -144,12 +175,13 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
     let idle_cutoff = as_of.saturating_sub(options.abandon_after_micros);
     for i in 0..k.customer.len() {
         let cu = k.customer[i] as usize;
+        let a = &mut acc[cu];
         if k.created_at[i] <= as_of {
-            first_seen[cu] = first_seen[cu].min(k.created_at[i]);
+            a.first_seen = a.first_seen.min(k.created_at[i]);
         }
         let updated = k.updated_at[i];
         if updated <= as_of {
-            last_activity[cu] = last_activity[cu].max(updated);
+            a.last_activity = a.last_activity.max(updated);
             if updated <= idle_cutoff && k.converted_at[i] > as_of {
                 abandoned[cu] += 1;
                 last_abandoned[cu] = last_abandoned[cu].max(updated);
@@ -161,41 +193,39 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
     for i in 0..e.customer.len() {
         let t = e.at[i];
         if t <= as_of {
-            let cu = e.customer[i] as usize;
-            first_seen[cu] = first_seen[cu].min(t);
-            last_activity[cu] = last_activity[cu].max(t);
+            acc[e.customer[i] as usize].seen(t);
         }
     }
 
-    let (spend_by_category, distinct, top) = category_spend(input, &order_counted, needs_conversion, &convert)?;
+    let spend = category_spend(input, &order_counted, convert)?;
 
     let opt = |v: i64, none: i64| if v == none { None } else { Some(v) };
-    let mut f = CustomerFacts { customer_id: input.customer_ids.clone(), ..CustomerFacts::default() };
-    for cu in 0..n {
-        let cnt = count[cu];
-        f.first_order_at.push(opt(first_order[cu], NEVER));
-        f.last_order_at.push(opt(last_order[cu], i64::MIN));
+    let mut f = CustomerFacts::with_capacity(n);
+    f.customer_id = input.customer_ids.clone();
+    for (cu, a) in acc.iter().enumerate() {
+        let cnt = a.count;
+        f.first_order_at.push(opt(a.first_order, NEVER));
+        f.last_order_at.push(opt(a.last_order, i64::MIN));
         f.order_count.push(cnt);
-        f.net_spend.push(spend[cu]);
-        f.currency.push(match (target, currency[cu]) {
+        f.net_spend.push(a.spend);
+        f.currency.push(match (target, a.currency) {
             (Some(t), _) => Some(t),
             (None, NO_CURRENCY) => None,
             (None, idx) => Some(input.currencies[idx as usize]),
         });
-        f.average_order_value
-            .push((cnt > 0).then(|| div_round_half_even(i128::from(spend[cu]), i128::from(cnt)) as i64));
-        f.days_since_last_order.push(opt(last_order[cu], i64::MIN).map(|t| floor_days(as_of - t)));
-        f.tenure_days.push(opt(first_seen[cu], NEVER).map(|t| floor_days(as_of - t)));
-        f.discounted_order_share.push((cnt > 0).then(|| f64::from(discounted[cu]) / f64::from(cnt)));
-        f.refund_count.push(refund_count[cu]);
-        f.refund_amount.push(refund_amount[cu]);
+        f.average_order_value.push((cnt > 0).then(|| div_round_half_even(i128::from(a.spend), i128::from(cnt)) as i64));
+        f.days_since_last_order.push(opt(a.last_order, i64::MIN).map(|t| floor_days(as_of - t)));
+        f.tenure_days.push(opt(a.first_seen, NEVER).map(|t| floor_days(as_of - t)));
+        f.discounted_order_share.push((cnt > 0).then(|| f64::from(a.discounted) / f64::from(cnt)));
+        f.refund_count.push(a.refund_count);
+        f.refund_amount.push(a.refund_amount);
         f.abandoned_cart_count.push(abandoned[cu]);
         f.last_abandoned_at.push(opt(last_abandoned[cu], i64::MIN));
-        f.last_activity_at.push(opt(last_activity[cu], i64::MIN));
+        f.last_activity_at.push(opt(a.last_activity, i64::MIN));
     }
-    f.spend_by_category = spend_by_category;
-    f.distinct_categories = distinct;
-    f.top_category = top;
+    f.distinct_categories = spend.offsets.windows(2).map(|w| w[1] - w[0]).collect();
+    f.top_category = (0..n).map(|i| spend.top(i)).collect();
+    f.spend_by_category = spend;
     Ok(f)
 }
 
@@ -215,70 +245,10 @@ fn mixed_currencies(input: &FactsInput, customer: u32, as_of: i64) -> FactsError
     seen.sort_unstable();
     seen.dedup();
     FactsError::MixedCurrencies {
-        customer_id: input.customer_ids[customer as usize].clone(),
+        customer_id: input.customer_ids.get(customer as usize).to_string(),
         first: seen.first().copied().unwrap_or(input.currencies[0]),
         second: seen.get(1).copied().unwrap_or(input.currencies[0]),
     }
-}
-
-type CategoryColumns = (Vec<Vec<(String, i64)>>, Vec<u32>, Vec<Option<String>>);
-
-/// Line nets of counted orders per (customer, top-level category).
-#[allow(clippy::needless_range_loop)]
-fn category_spend(
-    input: &FactsInput,
-    order_counted: &[bool],
-    needs_conversion: bool,
-    convert: &dyn Fn(u32, u16, i64) -> Result<i64, FactsError>,
-) -> Result<CategoryColumns, FactsError> {
-    let n = input.customer_ids.len();
-    let l = &input.lines;
-    // Rank categories by name so that per-customer lists come out name-sorted.
-    let mut by_name: Vec<u32> = (0..input.categories.len() as u32).collect();
-    by_name.sort_unstable_by(|&a, &b| input.categories[a as usize].cmp(&input.categories[b as usize]));
-    let mut rank = vec![0u32; input.categories.len()];
-    for (r, &c) in by_name.iter().enumerate() {
-        rank[c as usize] = r as u32;
-    }
-    let mut keyed: Vec<(u64, i64)> = Vec::new();
-    for i in 0..l.order.len() {
-        let row = l.order[i] as usize;
-        let cat = l.category[i];
-        if cat == NO_CATEGORY || !order_counted[row] {
-            continue;
-        }
-        let c = input.orders.customer[row];
-        let net = if needs_conversion { convert(c, input.orders.currency[row], l.net[i])? } else { l.net[i] };
-        keyed.push(((u64::from(c) << 32) | u64::from(rank[cat as usize]), net));
-    }
-    keyed.sort_unstable_by_key(|&(k, _)| k);
-    let mut spend: Vec<Vec<(String, i64)>> = vec![Vec::new(); n];
-    let mut j = 0;
-    while j < keyed.len() {
-        let key = keyed[j].0;
-        let mut sum: i64 = 0;
-        while j < keyed.len() && keyed[j].0 == key {
-            sum = sum.saturating_add(keyed[j].1);
-            j += 1;
-        }
-        let c = (key >> 32) as usize;
-        let cat = by_name[(key & 0xffff_ffff) as usize] as usize;
-        spend[c].push((input.categories[cat].clone(), sum));
-    }
-    let distinct = spend.iter().map(|s| s.len() as u32).collect();
-    let top = spend
-        .iter()
-        .map(|s| {
-            // Highest spend; on ties the first (smallest) name, since lists are name-sorted.
-            s.iter()
-                .fold(None::<&(String, i64)>, |best, x| match best {
-                    Some(b) if b.1 >= x.1 => Some(b),
-                    _ => Some(x),
-                })
-                .map(|(name, _)| name.clone())
-        })
-        .collect();
-    Ok((spend, distinct, top))
 }
 
 fn check_shapes(input: &FactsInput) -> Result<(), FactsError> {
@@ -289,6 +259,9 @@ fn check_shapes(input: &FactsInput) -> Result<(), FactsError> {
             "customer_created_at",
             format!("has {} rows, customer_ids has {n}", input.customer_created_at.len()),
         );
+    }
+    if n > u32::MAX as usize {
+        return bad("customer_ids", format!("{n} customers exceed the limit of {}", u32::MAX));
     }
     let o = &input.orders;
     let m = o.customer.len();
@@ -317,7 +290,7 @@ fn check_shapes(input: &FactsInput) -> Result<(), FactsError> {
     if let Some(r) = l.order.iter().find(|&&r| r as usize >= m) {
         return bad("lines.order", format!("row {r} is outside the {m} orders"));
     }
-    if let Some(c) = l.category.iter().find(|&&c| c != NO_CATEGORY && c as usize >= input.categories.len()) {
+    if let Some(c) = l.category.iter().find(|&&c| c != super::NO_CATEGORY && c as usize >= input.categories.len()) {
         return bad("lines.category", format!("index {c} is outside the {} categories", input.categories.len()));
     }
     let k = &input.carts;

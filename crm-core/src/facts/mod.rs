@@ -26,11 +26,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod category;
 mod compute;
 mod error;
 mod input;
 mod output;
 
+pub use category::CategorySpend;
 pub use compute::{compute_facts, customer_facts};
 pub use error::FactsError;
 pub use input::{

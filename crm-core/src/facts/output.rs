@@ -2,6 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::column::StrColumn;
+use crate::facts::category::CategorySpend;
 use crate::money::Currency;
 use crate::time::{format_instant, from_micros};
 
@@ -11,7 +13,7 @@ use crate::time::{format_instant, from_micros};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomerFacts {
     /// Customer key (guests: `guest:` + e-mail or phone).
-    pub customer_id: Vec<String>,
+    pub customer_id: StrColumn,
     /// First counted order (µs).
     pub first_order_at: Vec<Option<i64>>,
     /// Last counted order (µs).
@@ -31,9 +33,10 @@ pub struct CustomerFacts {
     /// Distinct top-level categories over counted orders' lines.
     pub distinct_categories: Vec<u32>,
     /// Line net per top-level category over counted orders, sorted by category name.
-    pub spend_by_category: Vec<Vec<(String, i64)>>,
-    /// Category with the highest spend (ties: the smaller name).
-    pub top_category: Vec<Option<String>>,
+    pub spend_by_category: CategorySpend,
+    /// Index into `spend_by_category.categories` of the category with the
+    /// highest spend (ties: the smaller name).
+    pub top_category: Vec<Option<u32>>,
     /// Share of counted orders with a discount.
     pub discounted_order_share: Vec<Option<f64>>,
     /// Orders with a refund at or before the instant.
@@ -53,6 +56,35 @@ fn instant(v: Option<i64>) -> Value {
 }
 
 impl CustomerFacts {
+    /// Empty columns with room for `n` customers.
+    pub fn with_capacity(n: usize) -> Self {
+        CustomerFacts {
+            customer_id: StrColumn::new(),
+            first_order_at: Vec::with_capacity(n),
+            last_order_at: Vec::with_capacity(n),
+            order_count: Vec::with_capacity(n),
+            net_spend: Vec::with_capacity(n),
+            currency: Vec::with_capacity(n),
+            average_order_value: Vec::with_capacity(n),
+            days_since_last_order: Vec::with_capacity(n),
+            tenure_days: Vec::with_capacity(n),
+            distinct_categories: Vec::with_capacity(n),
+            spend_by_category: CategorySpend::default(),
+            top_category: Vec::with_capacity(n),
+            discounted_order_share: Vec::with_capacity(n),
+            refund_count: Vec::with_capacity(n),
+            refund_amount: Vec::with_capacity(n),
+            abandoned_cart_count: Vec::with_capacity(n),
+            last_abandoned_at: Vec::with_capacity(n),
+            last_activity_at: Vec::with_capacity(n),
+        }
+    }
+
+    /// Name of customer `i`'s top category.
+    pub fn top_category_name(&self, i: usize) -> Option<&str> {
+        self.top_category[i].map(|c| self.spend_by_category.categories[c as usize].as_str())
+    }
+
     /// Number of customers.
     pub fn len(&self) -> usize {
         self.customer_id.len()
@@ -65,9 +97,9 @@ impl CustomerFacts {
 
     /// Row `i` as a JSON object (instants as RFC 3339 text), the wire form.
     pub fn row_json(&self, i: usize) -> Value {
-        let spend: Map<String, Value> = self.spend_by_category[i].iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let spend: Map<String, Value> = self.spend_by_category.row(i).map(|(k, v)| (k.to_string(), json!(v))).collect();
         json!({
-            "customer_id": self.customer_id[i],
+            "customer_id": self.customer_id.get(i),
             "first_order_at": instant(self.first_order_at[i]),
             "last_order_at": instant(self.last_order_at[i]),
             "order_count": self.order_count[i],
@@ -78,7 +110,7 @@ impl CustomerFacts {
             "tenure_days": self.tenure_days[i],
             "distinct_categories": self.distinct_categories[i],
             "spend_by_category": spend,
-            "top_category": self.top_category[i],
+            "top_category": self.top_category_name(i),
             "discounted_order_share": self.discounted_order_share[i],
             "refund_count": self.refund_count[i],
             "refund_amount": self.refund_amount[i],
