@@ -44,6 +44,12 @@ pub enum RequestError {
         /// The parser's message with line and column.
         message: String,
     },
+    /// The request is JSON but not an object.
+    #[error("the request must be a JSON object, got `{got}`")]
+    NotAnObject {
+        /// The start of what was given.
+        got: String,
+    },
     /// A required field is absent.
     #[error("request field `{field}` is required")]
     MissingField {
@@ -71,6 +77,7 @@ impl RequestError {
     pub fn code(&self) -> &'static str {
         match self {
             RequestError::InvalidJson { .. } => "invalid_json",
+            RequestError::NotAnObject { .. } => "not_an_object",
             RequestError::MissingField { .. } => "missing_field",
             RequestError::InvalidField { .. } => "invalid_field",
             RequestError::UnknownFunction { .. } => "unknown_function",
@@ -88,12 +95,18 @@ pub const FUNCTIONS: &[&str] = &["version", "validate_store", "customer_facts", 
 pub fn call(function: &str, request: &str) -> Result<String, Error> {
     let req: Value = serde_json::from_str(request).map_err(|e| RequestError::InvalidJson { message: e.to_string() })?;
     let Value::Object(req) = req else {
-        return Err(RequestError::InvalidField {
-            field: String::new(),
-            message: "the request must be a JSON object".into(),
-        }
-        .into());
+        return Err(RequestError::NotAnObject { got: req.to_string().chars().take(40).collect() }.into());
     };
+    let allowed: &[&str] = match function {
+        "version" => &[],
+        "validate_store" => &["store"],
+        "customer_facts" => &["store", "as_of", "options"],
+        "sample_store" => &["customers", "seed"],
+        other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
+    };
+    if let Some(k) = req.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(invalid(k, format!("unknown field for `{function}` (expected: {})", allowed.join(", "))).into());
+    }
     let result = match function {
         "version" => version(),
         "validate_store" => validate_store(req)?,

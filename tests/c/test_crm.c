@@ -374,7 +374,7 @@ static void test_hostile_json(void) {
     expect_error(crm_validate_store("{\"store\": {\"orders\": [", &err), &err, 1,
                  "invalid_json", "truncated JSON");
     expect_error(crm_validate_store("", &err), &err, 1, "invalid_json", "empty request");
-    expect_error(crm_validate_store("[]", &err), &err, 1, "invalid_field", "array request");
+    expect_error(crm_validate_store("[]", &err), &err, 1, "not_an_object", "array request");
     expect_error(crm_validate_store("{}", &err), &err, 1, "missing_field", "missing store");
     expect_error(crm_sample_store("{\"customers\": 99999999999999999999}", &err), &err, 1,
                  "invalid_field", "huge customer count");

@@ -79,12 +79,25 @@ impl fmt::Display for RecordRef {
     }
 }
 
+/// Where an error is: the record, and the field when there is one.
+struct Loc<'a>(&'a RecordRef, &'a str);
+
+impl fmt::Display for Loc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.1.is_empty() {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{}: field `{}`", self.0, self.1)
+        }
+    }
+}
+
 /// One thing wrong with one record. Every variant names the record, the field
 /// (a path such as `lines[1].quantity`) and the bad value.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum ModelError {
     /// The input is not JSON, or not of the expected shape (wrong type, missing or unknown field).
-    #[error("{record}: field `{field}`: {message}")]
+    #[error("{loc}: {message}", loc = Loc(.record, .field))]
     Malformed {
         /// The record.
         record: RecordRef,
@@ -94,7 +107,7 @@ pub enum ModelError {
         message: String,
     },
     /// A currency code that is not ISO 4217.
-    #[error("{record}: field `{field}`: unknown currency `{value}`")]
+    #[error("{loc}: unknown currency `{value}`", loc = Loc(.record, .field))]
     UnknownCurrency {
         /// The record.
         record: RecordRef,
@@ -104,7 +117,7 @@ pub enum ModelError {
         value: String,
     },
     /// A time-zone name that is not in the IANA database.
-    #[error("{record}: field `{field}`: unknown time zone `{value}`")]
+    #[error("{loc}: unknown time zone `{value}`", loc = Loc(.record, .field))]
     UnknownTimeZone {
         /// The record.
         record: RecordRef,
@@ -114,7 +127,7 @@ pub enum ModelError {
         value: String,
     },
     /// A timestamp that is not RFC 3339 with a zone.
-    #[error("{record}: field `{field}`: unparsable timestamp `{value}` (expected RFC 3339 with a zone, e.g. 2024-05-01T10:00:00Z)")]
+    #[error("{loc}: unparsable timestamp `{value}` (expected RFC 3339 with a zone, e.g. 2024-05-01T10:00:00Z)", loc = Loc(.record, .field))]
     InvalidTimestamp {
         /// The record.
         record: RecordRef,
@@ -124,7 +137,7 @@ pub enum ModelError {
         value: String,
     },
     /// A quantity below 1.
-    #[error("{record}: field `{field}`: quantity must be at least 1, got {value}")]
+    #[error("{loc}: quantity must be at least 1, got {value}", loc = Loc(.record, .field))]
     InvalidQuantity {
         /// The record.
         record: RecordRef,
@@ -134,7 +147,7 @@ pub enum ModelError {
         value: i64,
     },
     /// A negative amount where only zero or more makes sense.
-    #[error("{record}: field `{field}`: amount must not be negative, got {value}")]
+    #[error("{loc}: amount must not be negative, got {value}", loc = Loc(.record, .field))]
     NegativeAmount {
         /// The record.
         record: RecordRef,
@@ -144,7 +157,7 @@ pub enum ModelError {
         value: i64,
     },
     /// A line or refund in another currency than its order or cart.
-    #[error("{record}: field `{field}`: currency {found} differs from the record's currency {expected}")]
+    #[error("{loc}: currency {found} differs from the record's currency {expected}", loc = Loc(.record, .field))]
     CurrencyMismatch {
         /// The record.
         record: RecordRef,
@@ -156,7 +169,7 @@ pub enum ModelError {
         found: Currency,
     },
     /// Subtotal or total that does not equal the sum of its parts.
-    #[error("{record}: field `{field}`: totals do not add up: expected {expected}, got {found}")]
+    #[error("{loc}: totals do not add up: expected {expected}, got {found}", loc = Loc(.record, .field))]
     TotalsMismatch {
         /// The record.
         record: RecordRef,
@@ -168,7 +181,7 @@ pub enum ModelError {
         found: i64,
     },
     /// An id used by an earlier record of the same kind.
-    #[error("{record}: field `{field}`: duplicate id `{value}` (first used at index {first_index})")]
+    #[error("{loc}: duplicate id `{value}` (first used at index {first_index})", loc = Loc(.record, .field))]
     DuplicateId {
         /// The record.
         record: RecordRef,
@@ -180,7 +193,7 @@ pub enum ModelError {
         first_index: usize,
     },
     /// Any other value that breaks a documented rule.
-    #[error("{record}: field `{field}`: invalid value `{value}`: {reason}")]
+    #[error("{loc}: invalid value `{value}`: {reason}", loc = Loc(.record, .field))]
     InvalidValue {
         /// The record.
         record: RecordRef,
