@@ -32,6 +32,7 @@ pub mod column;
 pub mod datasets;
 pub mod error;
 pub mod facts;
+pub mod guide;
 pub mod model;
 pub mod money;
 pub mod time;

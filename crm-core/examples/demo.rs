@@ -1,0 +1,104 @@
+//! The demo: load the bundled sample store, validate it, compute customer facts
+//! and print a short summary.
+//!
+//! ```text
+//! cargo run --release -p crm-core --example demo                     # bundled data/sample_store.json
+//! cargo run --release -p crm-core --example demo -- path/to/store.json [as_of]
+//! ```
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use crm_core::facts::{customer_facts, FactsOptions};
+use crm_core::model::Store;
+use crm_core::money::{Currency, Money};
+use crm_core::time::{format_instant, parse_instant, Instant};
+
+const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sample_store.json");
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args.first().map_or(BUNDLED, String::as_str);
+    match run(path, args.get(1).map(String::as_str)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(path: &str, as_of: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let store = Store::from_json(&text)?;
+    // The library reads no clock: the demo looks at the store as of its last record.
+    let as_of = match as_of {
+        Some(t) => parse_instant(t)?,
+        None => latest_instant(&store).ok_or("the store has no records")?,
+    };
+    let facts = customer_facts(&store, as_of, &FactsOptions::default())?;
+
+    println!("crm-core {} demo — {path}", env!("CARGO_PKG_VERSION"));
+    println!("as of {}\n", format_instant(as_of));
+    let buyers = facts.order_count.iter().filter(|&&c| c > 0).count();
+    let guests = store.orders.iter().filter(|o| o.customer_id.is_none()).count();
+    println!(
+        "customers        {:>9}  ({} people with a counted order, guests included)",
+        store.customers.len(),
+        buyers
+    );
+    println!("orders           {:>9}  ({} by guests)", store.orders.len(), guests);
+    println!("carts            {:>9}", store.carts.len());
+    println!("consent events   {:>9}", store.consents.len());
+    println!("behaviour events {:>9}\n", store.events.len());
+
+    let mut revenue: BTreeMap<Currency, (i64, u32)> = BTreeMap::new();
+    for i in 0..facts.len() {
+        if let Some(c) = facts.currency[i] {
+            let r = revenue.entry(c).or_default();
+            r.0 += facts.net_spend[i];
+            r.1 += facts.order_count[i];
+        }
+    }
+    println!("net revenue by currency (paid orders minus refunds)");
+    for (c, (amount, orders)) in &revenue {
+        println!("  {:>22}  from {orders} orders", Money::new(*amount, *c).to_string());
+    }
+
+    println!("\ntop customers by net spend");
+    for (c, _) in &revenue {
+        let mut rows: Vec<usize> = (0..facts.len()).filter(|&i| facts.currency[i] == Some(*c)).collect();
+        rows.sort_by(|&a, &b| facts.net_spend[b].cmp(&facts.net_spend[a]).then(a.cmp(&b)));
+        for &i in rows.iter().take(3) {
+            println!(
+                "  {:<28} {:>18}  {:>3} orders, top category {}",
+                facts.customer_id.get(i),
+                Money::new(facts.net_spend[i], *c).to_string(),
+                facts.order_count[i],
+                facts.top_category_name(i).unwrap_or("-")
+            );
+        }
+    }
+
+    let abandoned: u32 = facts.abandoned_cart_count.iter().sum();
+    let people = facts.abandoned_cart_count.iter().filter(|&&n| n > 0).count();
+    let last_week = facts
+        .last_abandoned_at
+        .iter()
+        .flatten()
+        .filter(|&&t| crm_core::time::to_micros(as_of) - t <= 7 * crm_core::time::MICROS_PER_DAY)
+        .count();
+    println!(
+        "\nabandoned carts  {abandoned} by {people} customers ({last_week} customers abandoned one in the last 7 days)"
+    );
+    Ok(())
+}
+
+/// The latest instant of any record: the demo's "now".
+fn latest_instant(store: &Store) -> Option<Instant> {
+    let orders = store.orders.iter().map(|o| o.placed_at);
+    let carts = store.carts.iter().map(|k| k.updated_at);
+    let events = store.events.iter().map(|e| e.at);
+    let customers = store.customers.iter().map(|c| c.created_at);
+    orders.chain(carts).chain(events).chain(customers).max()
+}

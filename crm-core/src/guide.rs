@@ -1,0 +1,13 @@
+//! The user guide, included from `docs/` so that its Rust examples run as doc tests.
+
+pub mod rust {
+    #![doc = include_str!("../../docs/rust.md")]
+}
+
+pub mod model {
+    #![doc = include_str!("../../docs/model.md")]
+}
+
+pub mod facts {
+    #![doc = include_str!("../../docs/facts.md")]
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The full test command: Rust (fmt, clippy, unit, property, golden-vector and
+# doc tests), Python (built wheel + pytest), C (under valgrind) and PHP.
+# Installs what it needs when missing: maturin, pytest, pyarrow, pandas,
+# polars (pip) and php-cli, valgrind (apt).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test (Rust: unit, property, golden vectors, doc tests)"
+cargo test --workspace
+
+step "Python: build the wheel, install it, pytest"
+bash tests/run_python_tests.sh
+
+step "C (valgrind) and PHP"
+bash tests/run_native_tests.sh
+
+step "all suites passed"
