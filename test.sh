@@ -17,8 +17,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (Rust: unit, property, golden vectors, doc tests)"
 cargo test --workspace
 
-step "Python: build the wheel, install it, pytest"
-bash tests/run_python_tests.sh
+# The Python binding (crm-py) is not written yet (see the foundation issue's
+# notes); its step joins here as `bash tests/run_python_tests.sh` when it lands.
 
 step "C (valgrind) and PHP"
 bash tests/run_native_tests.sh

@@ -66,7 +66,7 @@ fn run(path: &str, as_of: Option<&str>) -> Result<(), Box<dyn std::error::Error>
     }
 
     println!("\ntop customers by net spend");
-    for (c, _) in &revenue {
+    for c in revenue.keys() {
         let mut rows: Vec<usize> = (0..facts.len()).filter(|&i| facts.currency[i] == Some(*c)).collect();
         rows.sort_by(|&a, &b| facts.net_spend[b].cmp(&facts.net_spend[a]).then(a.cmp(&b)));
         for &i in rows.iter().take(3) {

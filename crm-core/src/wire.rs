@@ -234,7 +234,6 @@ fn sample(req: &Map<String, Value>) -> Result<Value, Error> {
     if customers > 10_000 {
         return Err(invalid("customers", format!("at most 10000 through JSON, got {customers}")).into());
     }
-    let store =
-        sample_store(&SampleOptions { customers: customers as usize, seed, ..SampleOptions::default() })?.to_store();
+    let store = sample_store(&SampleOptions { customers: customers as usize, seed })?.to_store();
     Ok(serde_json::to_value(store).unwrap_or(Value::Null))
 }
