@@ -412,7 +412,9 @@ static void test_sample_to_facts(void) {
         check(facts != NULL && contains(facts, "\"facts\":["),
               "facts of the sample store (%s)", err.message ? err.message : "");
         crm_string_free(facts);
-        char *valid = crm_validate_store(req, &err);
+        char *store_req = concat3("{\"store\":", sample, "}");
+        char *valid = crm_validate_store(store_req, &err);
+        free(store_req);
         check(valid != NULL && contains(valid, "\"customers\":"),
               "the sample store validates (%s)", err.message ? err.message : "");
         crm_string_free(valid);
