@@ -17,8 +17,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (Rust: unit, property, golden vectors, doc tests)"
 cargo test --workspace
 
-# The Python binding (crm-py) is not written yet (see the foundation issue's
-# notes); its step joins here as `bash tests/run_python_tests.sh` when it lands.
+step "Python (maturin wheel + pytest)"
+bash tests/run_python_tests.sh
 
 step "C (valgrind) and PHP"
 bash tests/run_native_tests.sh

@@ -1,0 +1,107 @@
+//! The facts table as Arrow: one row per customer, one column per field of
+//! [`CustomerFacts`], in the same order.
+//!
+//! | column | Arrow type |
+//! |---|---|
+//! | `customer_id`, `currency`, `top_category` | `string` (the last two nullable) |
+//! | `first_order_at`, `last_order_at`, `last_abandoned_at`, `last_activity_at` | `timestamp[us, tz=UTC]`, nullable |
+//! | `order_count`, `distinct_categories`, `refund_count`, `abandoned_cart_count` | `uint32` |
+//! | `net_spend`, `refund_amount` | `int64` (minor units) |
+//! | `average_order_value`, `days_since_last_order`, `tenure_days` | `int64`, nullable |
+//! | `spend_by_category` | `map<string, int64>` (keys sorted by name) |
+//! | `discounted_order_share` | `float64`, nullable |
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::{
+    ArrayRef, Float64Array, Int64Array, LargeStringArray, MapArray, RecordBatch, StringArray, StructArray,
+    TimestampMicrosecondArray, UInt32Array,
+};
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
+use crm_core::column::StrColumn;
+use crm_core::facts::CustomerFacts;
+use crm_core::time::{format_instant, from_micros};
+
+/// A string column from a [`StrColumn`] (Utf8, or LargeUtf8 past 2 GiB).
+pub(crate) fn str_column(c: &StrColumn) -> Result<ArrayRef, ArrowError> {
+    let data = arrow_buffer::Buffer::from(c.data().as_bytes());
+    if let Ok(offs) = c.offsets().iter().map(|&o| i32::try_from(o)).collect::<Result<Vec<i32>, _>>() {
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(offs));
+        Ok(Arc::new(StringArray::try_new(offsets, data, None)?))
+    } else {
+        let offs: Vec<i64> = c.offsets().iter().map(|&o| o as i64).collect();
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(offs));
+        Ok(Arc::new(LargeStringArray::try_new(offsets, data, None)?))
+    }
+}
+
+pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
+    Arc::new(TimestampMicrosecondArray::from(v.to_vec()).with_timezone("UTC"))
+}
+
+/// The facts as one record batch, with the as-of instant in the schema
+/// metadata (`crm_core.as_of`).
+pub(crate) fn to_batch(f: &CustomerFacts, as_of: i64) -> Result<RecordBatch, ArrowError> {
+    let n = f.len();
+    let currency: StringArray = f.currency.iter().map(|c| c.map(|c| c.code().to_string())).collect();
+    let mut top = StringBuilder::with_capacity(n, n * 8);
+    for i in 0..n {
+        top.append_option(f.top_category_name(i));
+    }
+
+    // map<string, int64> straight from the compressed rows.
+    let s = &f.spend_by_category;
+    let mut keys = StringBuilder::with_capacity(s.category.len(), s.category.len() * 8);
+    for &c in &s.category {
+        keys.append_value(s.categories.get(c as usize).map_or("", String::as_str));
+    }
+    let entry_fields =
+        Fields::from(vec![Field::new("key", DataType::Utf8, false), Field::new("value", DataType::Int64, false)]);
+    let entries = StructArray::try_new(
+        entry_fields.clone(),
+        vec![Arc::new(keys.finish()) as ArrayRef, Arc::new(Int64Array::from(s.amount.clone()))],
+        None,
+    )?;
+    let offsets: Vec<i32> = s
+        .offsets
+        .iter()
+        .map(|&o| i32::try_from(o).map_err(|_| ArrowError::ComputeError("too many category entries".into())))
+        .collect::<Result<_, _>>()?;
+    let offsets = if offsets.is_empty() { vec![0] } else { offsets };
+    let entries_field = Arc::new(Field::new("entries", DataType::Struct(entry_fields), false));
+    let spend =
+        MapArray::try_new(entries_field.clone(), OffsetBuffer::new(ScalarBuffer::from(offsets)), entries, None, false)?;
+
+    let ids = str_column(&f.customer_id)?;
+    let cols: Vec<(&str, ArrayRef, bool)> = vec![
+        ("customer_id", ids, false),
+        ("first_order_at", instants(&f.first_order_at), true),
+        ("last_order_at", instants(&f.last_order_at), true),
+        ("order_count", Arc::new(UInt32Array::from(f.order_count.clone())), false),
+        ("net_spend", Arc::new(Int64Array::from(f.net_spend.clone())), false),
+        ("currency", Arc::new(currency), true),
+        ("average_order_value", Arc::new(Int64Array::from(f.average_order_value.clone())), true),
+        ("days_since_last_order", Arc::new(Int64Array::from(f.days_since_last_order.clone())), true),
+        ("tenure_days", Arc::new(Int64Array::from(f.tenure_days.clone())), true),
+        ("distinct_categories", Arc::new(UInt32Array::from(f.distinct_categories.clone())), false),
+        ("spend_by_category", Arc::new(spend), false),
+        ("top_category", Arc::new(top.finish()), true),
+        ("discounted_order_share", Arc::new(Float64Array::from(f.discounted_order_share.clone())), true),
+        ("refund_count", Arc::new(UInt32Array::from(f.refund_count.clone())), false),
+        ("refund_amount", Arc::new(Int64Array::from(f.refund_amount.clone())), false),
+        ("abandoned_cart_count", Arc::new(UInt32Array::from(f.abandoned_cart_count.clone())), false),
+        ("last_abandoned_at", instants(&f.last_abandoned_at), true),
+        ("last_activity_at", instants(&f.last_activity_at), true),
+    ];
+    let fields: Vec<Field> =
+        cols.iter().map(|(name, a, nullable)| Field::new(*name, a.data_type().clone(), *nullable)).collect();
+    let mut meta = HashMap::new();
+    if let Some(t) = from_micros(as_of) {
+        meta.insert("crm_core.as_of".to_string(), format_instant(t));
+    }
+    let schema = Arc::new(Schema::new_with_metadata(fields, meta));
+    RecordBatch::try_new(schema, cols.into_iter().map(|(_, a, _)| a).collect())
+}
