@@ -65,12 +65,6 @@ impl<'a> Build<'a> {
         id
     }
 
-    /// Dense ids of the keys of a plain string column (null rows: [`NONE`]).
-    pub(super) fn intern_column(&mut self, col: &StrCol<'_>, n: usize, out: &mut Vec<u32>) {
-        self.keys.intern_many(n, |i| col.get(i), out);
-        self.created.resize(self.keys.len(), NEVER);
-    }
-
     /// The dense id of row `i`'s owner, through the dictionary cache when there is one.
     #[inline]
     pub(super) fn owner(

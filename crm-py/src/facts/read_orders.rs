@@ -2,12 +2,16 @@
 
 use arrow_array::RecordBatchReader;
 use crm_core::error::Error;
+use crm_core::facts::NEVER;
 use crm_core::model::{ModelError, OrderStatus, RecordKind};
 
 use super::{build::*, names::*, rows::*};
 use crate::arrow_in::{DictCache, IntCol, KeyCol, Kind, StrCol, TimeCol};
 use crate::errors::invalid_input;
 use crate::intern::NONE;
+
+/// Why a row without a customer id cannot be keyed.
+const GUEST_CONTACT: &str = "a guest order needs an e-mail (or phone) column value to be keyed by";
 
 impl Build<'_> {
     pub(super) fn read_orders(&mut self, reader: Box<dyn RecordBatchReader + Send>) -> Result<(), Error> {
@@ -99,188 +103,226 @@ impl Build<'_> {
                 self.order_ids.hashes.reserve(n);
                 self.order_ids.offsets.reserve(n + 1);
             }
-            // Plain string ids: intern the whole batch up front (overlapping cache misses).
-            pre_ids.clear();
-            let ti = std::time::Instant::now();
-            if let KeyCol::Str(s @ StrCol::Plain(_)) = &ids {
-                self.intern_column(s, n, &mut pre_ids);
-            }
-            if std::env::var_os("CRM_PY_TIMING").is_some() {
-                eprintln!("intern batch {n}: {:.3}", ti.elapsed().as_secs_f64());
-            }
-            for i in 0..n {
-                let row = base + i;
-                let oid: Option<&str> = match &order_id {
-                    Some(k) => {
-                        let v = k.get(i, &mut idbuf);
-                        match v {
-                            Some(v) => {
-                                self.order_ids.push(v);
-                                Some(v)
-                            }
-                            None => {
-                                self.order_ids.push("");
-                                self.errors.push(invalid(
-                                    rec(RecordKind::Order, row, None),
-                                    f_id,
-                                    "null",
-                                    "an order needs an id",
-                                ));
-                                None
-                            }
-                        }
+            // Plain string ids are interned on a second thread (a batch at a
+            // time, overlapping cache misses) while this one reads the other
+            // columns; rows with a null id (guests) are keyed after the join.
+            let errors_before = self.errors.list.len();
+            let first_row = self.orders.customer.len();
+            std::thread::scope(|scope| -> Result<(), Error> {
+                let job = match &ids {
+                    KeyCol::Str(col @ StrCol::Plain(_)) => {
+                        let mut keys = std::mem::take(&mut self.keys);
+                        let mut created = std::mem::take(&mut self.created);
+                        let mut out = std::mem::take(&mut pre_ids);
+                        out.clear();
+                        Some(scope.spawn(move || {
+                            keys.intern_many(n, |i| col.get(i), &mut out);
+                            created.resize(keys.len(), NEVER);
+                            (keys, created, out)
+                        }))
                     }
-                    None => None,
+                    _ => None,
                 };
-                let r = || rec(RecordKind::Order, row, oid);
-                let pre = pre_ids.get(i).copied().filter(|&c| c != NONE);
-                let customer = match pre.or_else(|| self.owner(&ids, &mut id_cache, email.as_ref(), phone.as_ref(), i))
-                {
-                    Some(c) => c,
-                    None => {
-                        self.errors.push(invalid(
-                            r(),
-                            f_cust,
-                            "null",
-                            "a guest order needs an e-mail (or phone) column value to be keyed by",
-                        ));
-                        0
-                    }
-                };
-                let placed_at = match placed.get(i) {
-                    Ok(Some(t)) => t,
-                    Ok(None) => {
-                        self.errors.push(invalid(r(), f_placed, "null", "an order needs placed_at"));
-                        0
-                    }
-                    Err(e) => {
-                        self.errors.push(time_error(r(), f_placed, e));
-                        0
-                    }
-                };
-                let cur = match &currency {
-                    Some(c) => {
-                        let cached = match c.dict_key(i) {
-                            Some(Some(k)) => cur_cache.get(k).map(|v| (v, Some(k))).or(Some((u16::MAX, Some(k)))),
-                            _ => None,
-                        };
-                        match cached {
-                            Some((v, _)) if v != u16::MAX => v,
-                            other => match c.get(i) {
-                                Some(code) => match self.currency_index(code) {
-                                    Ok(v) => {
-                                        if let Some((_, Some(k))) = other {
-                                            cur_cache.set(k, v);
-                                        }
-                                        v
-                                    }
-                                    Err(()) => {
-                                        self.errors.push(ModelError::UnknownCurrency {
-                                            record: r(),
-                                            field: f_cur.clone(),
-                                            value: code.to_string(),
-                                        });
-                                        u16::MAX
-                                    }
-                                },
-                                None => match default_cur {
-                                    Some(d) => d,
-                                    None => {
-                                        self.errors.push(invalid(r(), f_cur, "null", "an order needs a currency"));
-                                        u16::MAX
-                                    }
-                                },
-                            },
-                        }
-                    }
-                    None => default_cur.unwrap_or(u16::MAX),
-                };
-                let exponent = self.currencies.get(cur as usize).map_or(2, |c| c.minor_unit_exponent());
-                let st = match status.dict_key(i) {
-                    Some(Some(k)) if status_cache.get(k).is_some() => status_cache.get(k),
-                    _ => {
-                        let parsed = status.get(i).map(|s| (s, OrderStatus::parse(s)));
-                        match parsed {
-                            Some((_, Some(st))) => {
-                                if let Some(Some(k)) = status.dict_key(i) {
-                                    status_cache.set(k, st);
+                let threaded = job.is_some();
+                for i in 0..n {
+                    let row = base + i;
+                    let oid: Option<&str> = match &order_id {
+                        Some(k) => {
+                            let v = k.get(i, &mut idbuf);
+                            match v {
+                                Some(v) => {
+                                    self.order_ids.push(v);
+                                    Some(v)
                                 }
-                                Some(st)
-                            }
-                            Some((s, None)) => {
-                                self.errors.push(invalid(
-                                    r(),
-                                    f_status,
-                                    s,
-                                    "unknown order status (expected one of pending, paid, fulfilled, cancelled, \
-                                     refunded, partially_refunded)",
-                                ));
-                                None
-                            }
-                            None => {
-                                self.errors.push(invalid(r(), f_status, "null", "an order needs a status"));
-                                None
+                                None => {
+                                    self.order_ids.push("");
+                                    self.errors.push(invalid(
+                                        rec(RecordKind::Order, row, None),
+                                        f_id,
+                                        "null",
+                                        "an order needs an id",
+                                    ));
+                                    None
+                                }
                             }
                         }
-                    }
-                };
-                let mut money = |col: Option<&IntCol<'_>>, field: &str, required: bool| -> i64 {
-                    let Some(c) = col else { return 0 };
-                    match c.get(i) {
-                        None if required => {
-                            self.errors.push(invalid(r(), field, "null", "required"));
+                        None => None,
+                    };
+                    let r = || rec(RecordKind::Order, row, oid);
+                    let customer = if threaded {
+                        0 // filled in after the join
+                    } else {
+                        match self.owner(&ids, &mut id_cache, email.as_ref(), phone.as_ref(), i) {
+                            Some(c) => c,
+                            None => {
+                                self.errors.push(invalid(r(), f_cust, "null", GUEST_CONTACT));
+                                0
+                            }
+                        }
+                    };
+                    let placed_at = match placed.get(i) {
+                        Ok(Some(t)) => t,
+                        Ok(None) => {
+                            self.errors.push(invalid(r(), f_placed, "null", "an order needs placed_at"));
                             0
                         }
-                        None => 0,
-                        Some(raw) => match c.minor(raw, exponent) {
-                            Some(v) if v < 0 => {
-                                self.errors.push(ModelError::NegativeAmount {
-                                    record: r(),
-                                    field: field.to_string(),
-                                    value: v,
-                                });
+                        Err(e) => {
+                            self.errors.push(time_error(r(), f_placed, e));
+                            0
+                        }
+                    };
+                    let cur = match &currency {
+                        Some(c) => {
+                            let cached = match c.dict_key(i) {
+                                Some(Some(k)) => cur_cache.get(k).map(|v| (v, Some(k))).or(Some((u16::MAX, Some(k)))),
+                                _ => None,
+                            };
+                            match cached {
+                                Some((v, _)) if v != u16::MAX => v,
+                                other => match c.get(i) {
+                                    Some(code) => match self.currency_index(code) {
+                                        Ok(v) => {
+                                            if let Some((_, Some(k))) = other {
+                                                cur_cache.set(k, v);
+                                            }
+                                            v
+                                        }
+                                        Err(()) => {
+                                            self.errors.push(ModelError::UnknownCurrency {
+                                                record: r(),
+                                                field: f_cur.clone(),
+                                                value: code.to_string(),
+                                            });
+                                            u16::MAX
+                                        }
+                                    },
+                                    None => match default_cur {
+                                        Some(d) => d,
+                                        None => {
+                                            self.errors.push(invalid(r(), f_cur, "null", "an order needs a currency"));
+                                            u16::MAX
+                                        }
+                                    },
+                                },
+                            }
+                        }
+                        None => default_cur.unwrap_or(u16::MAX),
+                    };
+                    let exponent = self.currencies.get(cur as usize).map_or(2, |c| c.minor_unit_exponent());
+                    let st = match status.dict_key(i) {
+                        Some(Some(k)) if status_cache.get(k).is_some() => status_cache.get(k),
+                        _ => {
+                            let parsed = status.get(i).map(|s| (s, OrderStatus::parse(s)));
+                            match parsed {
+                                Some((_, Some(st))) => {
+                                    if let Some(Some(k)) = status.dict_key(i) {
+                                        status_cache.set(k, st);
+                                    }
+                                    Some(st)
+                                }
+                                Some((s, None)) => {
+                                    self.errors.push(invalid(
+                                        r(),
+                                        f_status,
+                                        s,
+                                        "unknown order status (expected one of pending, paid, fulfilled, cancelled, \
+                                     refunded, partially_refunded)",
+                                    ));
+                                    None
+                                }
+                                None => {
+                                    self.errors.push(invalid(r(), f_status, "null", "an order needs a status"));
+                                    None
+                                }
+                            }
+                        }
+                    };
+                    let mut money = |col: Option<&IntCol<'_>>, field: &str, required: bool| -> i64 {
+                        let Some(c) = col else { return 0 };
+                        match c.get(i) {
+                            None if required => {
+                                self.errors.push(invalid(r(), field, "null", "required"));
                                 0
                             }
-                            Some(v) => v,
-                            None => {
-                                self.errors.push(money_error(
-                                    r(),
-                                    field,
-                                    raw,
-                                    c.scale(),
-                                    exponent,
-                                    cur,
-                                    &self.currencies,
-                                ));
-                                0
-                            }
-                        },
+                            None => 0,
+                            Some(raw) => match c.minor(raw, exponent) {
+                                Some(v) if v < 0 => {
+                                    self.errors.push(ModelError::NegativeAmount {
+                                        record: r(),
+                                        field: field.to_string(),
+                                        value: v,
+                                    });
+                                    0
+                                }
+                                Some(v) => v,
+                                None => {
+                                    self.errors.push(money_error(
+                                        r(),
+                                        field,
+                                        raw,
+                                        c.scale(),
+                                        exponent,
+                                        cur,
+                                        &self.currencies,
+                                    ));
+                                    0
+                                }
+                            },
+                        }
+                    };
+                    let tot = money(Some(&total), f_total, true);
+                    let disc = money(discount.as_ref(), f_disc, false);
+                    let refd = money(refunded.as_ref(), f_ref, false);
+                    if refd > tot {
+                        self.errors.push(invalid(r(), f_ref, refd, "refunds exceed the order total"));
                     }
-                };
-                let tot = money(Some(&total), f_total, true);
-                let disc = money(discount.as_ref(), f_disc, false);
-                let refd = money(refunded.as_ref(), f_ref, false);
-                if refd > tot {
-                    self.errors.push(invalid(r(), f_ref, refd, "refunds exceed the order total"));
+                    let refund_at = match refunded_at.as_ref().map(|c| c.get(i)) {
+                        None | Some(Ok(None)) => None,
+                        Some(Ok(Some(t))) => Some(t),
+                        Some(Err(e)) => {
+                            self.errors.push(time_error(r(), f_ref_at, e));
+                            None
+                        }
+                    };
+                    let (status, refd) =
+                        resolve_refund(st.unwrap_or(OrderStatus::Pending), tot, refd, refund_at, as_of);
+                    let o = &mut self.orders;
+                    o.customer.push(customer);
+                    o.placed_at.push(placed_at);
+                    o.total.push(tot);
+                    o.discount.push(disc);
+                    o.refunded.push(refd);
+                    o.status.push(status);
+                    o.currency.push(if cur == u16::MAX { 0 } else { cur });
                 }
-                let refund_at = match refunded_at.as_ref().map(|c| c.get(i)) {
-                    None | Some(Ok(None)) => None,
-                    Some(Ok(Some(t))) => Some(t),
-                    Some(Err(e)) => {
-                        self.errors.push(time_error(r(), f_ref_at, e));
-                        None
+                if let Some(job) = job {
+                    let (keys, created, out) =
+                        job.join().map_err(|_| invalid_input("orders", "internal: interning customer ids failed"))?;
+                    self.keys = keys;
+                    self.created = created;
+                    pre_ids = out;
+                    for (i, &c) in pre_ids.iter().enumerate() {
+                        let c = if c != NONE {
+                            c
+                        } else if let Some(c) = self.owner(&ids, &mut id_cache, email.as_ref(), phone.as_ref(), i) {
+                            c
+                        } else {
+                            let oid = order_id.as_ref().and_then(|k| k.get(i, &mut idbuf));
+                            self.errors.push(invalid(
+                                rec(RecordKind::Order, base + i, oid),
+                                f_cust,
+                                "null",
+                                GUEST_CONTACT,
+                            ));
+                            0
+                        };
+                        self.orders.customer[first_row + i] = c;
                     }
-                };
-                let (status, refd) = resolve_refund(st.unwrap_or(OrderStatus::Pending), tot, refd, refund_at, as_of);
-                let o = &mut self.orders;
-                o.customer.push(customer);
-                o.placed_at.push(placed_at);
-                o.total.push(tot);
-                o.discount.push(disc);
-                o.refunded.push(refd);
-                o.status.push(status);
-                o.currency.push(if cur == u16::MAX { 0 } else { cur });
-            }
+                    // Guest errors were found after the other columns' errors: back to row order.
+                    self.errors.list[errors_before..].sort_by_key(|e| e.record().index);
+                }
+                Ok(())
+            })?;
             if self.errors.full {
                 return self.errors.check();
             }
