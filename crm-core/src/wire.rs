@@ -7,7 +7,7 @@
 //! | `version` | `{}` | `{"version", "wire_version"}` |
 //! | `validate_store` | `{"store"}` | counts per collection |
 //! | `customer_facts` | `{"store", "as_of", "options"?}` | `{"as_of", "facts": [row…]}` |
-//! | `sample_store` | `{"customers", "seed"}` | a store document |
+//! | `sample_store` | `{"customers"?, "seed"?, "start"?, "days"?}` | a store document |
 //!
 //! ```
 //! use crm_core::wire;
@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::facts::{customer_facts, FactsOptions};
 use crate::model::Store;
 use crate::money::{Currency, ExchangeRates};
-use crate::time::{format_instant, parse_instant};
+use crate::time::{format_instant, parse_instant, to_micros};
 
 /// Version of the JSON request/response formats.
 pub const WIRE_VERSION: u32 = 1;
@@ -101,7 +101,7 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "version" => &[],
         "validate_store" => &["store"],
         "customer_facts" => &["store", "as_of", "options"],
-        "sample_store" => &["customers", "seed"],
+        "sample_store" => &["customers", "seed", "start", "days"],
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
     if let Some(k) = req.keys().find(|k| !allowed.contains(&k.as_str())) {
@@ -229,11 +229,24 @@ fn sample(req: &Map<String, Value>) -> Result<Value, Error> {
             Some(v) => v.as_u64().ok_or_else(|| invalid(field, format!("expected a non-negative integer, got {v}"))),
         }
     };
+    let defaults = SampleOptions::default();
     let customers = int("customers", 100)?;
-    let seed = int("seed", 42)?;
+    let seed = int("seed", defaults.seed)?;
+    let days = int("days", u64::from(defaults.days))?;
     if customers > 10_000 {
         return Err(invalid("customers", format!("at most 10000 through JSON, got {customers}")).into());
     }
-    let store = sample_store(&SampleOptions { customers: customers as usize, seed })?.to_store();
+    let start_micros = match req.get("start") {
+        None | Some(Value::Null) => defaults.start_micros,
+        Some(Value::String(s)) => to_micros(parse_instant(s)?),
+        Some(v) => return Err(invalid("start", format!("expected an RFC 3339 instant, got {v}")).into()),
+    };
+    let options = SampleOptions {
+        customers: customers as usize,
+        seed,
+        start_micros,
+        days: u32::try_from(days).unwrap_or(u32::MAX),
+    };
+    let store = sample_store(&options)?.to_store();
     Ok(serde_json::to_value(store).unwrap_or(Value::Null))
 }
