@@ -1,0 +1,69 @@
+"""Type stubs of the native module ``crm_core._native`` (written in Rust).
+
+Use the documented wrappers in ``crm_core`` and ``crm_core.datasets``; this
+module is their implementation.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any, Dict, Literal, Mapping, Optional, Union
+
+import pyarrow
+
+__version__: str
+WIRE_VERSION: int
+
+_Json = Union[Mapping[str, Any], str, bytes]
+
+def version() -> str: ...
+def call(function: str, request: _Json) -> Any: ...
+def validate_store(store: _Json) -> Dict[str, int]: ...
+def load_store(store: _Json) -> Dict[str, Any]: ...
+def customer_facts(
+    orders: Any,
+    *,
+    as_of: Union[datetime, str],
+    carts: Any = None,
+    events: Any = None,
+    customers: Any = None,
+    order_lines: Any = None,
+    abandon_after: Optional[timedelta] = None,
+    rates: Optional[Mapping[str, Any]] = None,
+    order_id: str = "order_id",
+    customer_id: str = "customer_id",
+    placed_at: str = "placed_at",
+    total: str = "total",
+    currency: str = "currency",
+    status: str = "status",
+    discount: str = "discount",
+    refunded: str = "refunded",
+    refunded_at: str = "refunded_at",
+    email: str = "email",
+    phone: str = "phone",
+    columns: Optional[Dict[str, str]] = None,
+    check_duplicates: bool = True,
+    naive: Literal["reject", "utc"] = "reject",
+    default_currency: Optional[str] = None,
+) -> pyarrow.Table: ...
+
+class SampleStore:
+    """A generated store: one pyarrow table per kind of record."""
+
+    @property
+    def customers(self) -> pyarrow.Table: ...
+    @property
+    def orders(self) -> pyarrow.Table: ...
+    @property
+    def order_lines(self) -> pyarrow.Table: ...
+    @property
+    def carts(self) -> pyarrow.Table: ...
+    @property
+    def cart_items(self) -> pyarrow.Table: ...
+    @property
+    def consents(self) -> pyarrow.Table: ...
+    @property
+    def events(self) -> pyarrow.Table: ...
+    def to_store(self) -> Dict[str, Any]: ...
+
+def sample_store(
+    customers: int = 1000, seed: int = 42, *, start: Optional[Union[datetime, str]] = None, days: int = 730
+) -> SampleStore: ...
