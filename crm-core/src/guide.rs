@@ -11,3 +11,7 @@ pub mod model {
 pub mod facts {
     #![doc = include_str!("../../docs/facts.md")]
 }
+
+pub mod datasets {
+    #![doc = include_str!("../../docs/datasets.md")]
+}
