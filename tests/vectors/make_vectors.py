@@ -197,3 +197,12 @@ write("facts_empty_store.json", "An empty store has no facts.", "customer_facts"
 write("error_unknown_request_field.json", "A misspelt request field is rejected rather than ignored.", "customer_facts",
       {"store": {}, "as_of": "2024-03-01T00:00:00Z", "option": {}},
       req_error("request", "invalid_field", "request field `option`: unknown field for `customer_facts` (expected: store, as_of, options)"))
+write("error_sample_no_customers.json", "sample_store needs at least one customer (a dataset error naming the option).", "sample_store",
+      {"customers": 0, "seed": 1},
+      req_error("dataset", "invalid_option", "sample option `customers`: must be 1 to 2000000, got 0"))
+write("error_sample_too_big_for_json.json", "Through JSON, sample_store makes at most 10000 customers (use Rust or Python for more).", "sample_store",
+      {"customers": 20000},
+      req_error("request", "invalid_field", "request field `customers`: at most 10000 through JSON, got 20000"))
+write("error_sample_start_without_zone.json", "sample_store's start is an instant with a zone, like every instant.", "sample_store",
+      {"customers": 5, "start": "2023-01-01"},
+      req_error("time", "invalid_timestamp", f"unparsable timestamp `2023-01-01` {ts_hint}"))
