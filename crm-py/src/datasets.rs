@@ -1,6 +1,7 @@
 //! `crm_core.datasets.sample_store`: the Rust generator's columns as pyarrow tables.
 //!
-//! Ids are strings (`c0000001`, `o00000001`, `k00000001`), instants
+//! Ids are strings (`c0000001`, `o00000001`, `k00000001`; references to
+//! another table's rows dictionary-encoded over its ids), instants
 //! `timestamp[us, tz=UTC]`, money `int64` minor units. Product attributes of
 //! lines, cart items and events are dictionary-encoded over the catalogue
 //! (pandas categoricals), so a ten-million-line table stays small.
@@ -52,17 +53,24 @@ fn product_attr<S: AsRef<str>>(products: impl Iterator<Item = Option<u32>>, valu
     }
 }
 
-/// Customer ids of owner rows ([`GUEST`] → null), from precomputed ids.
-fn owners(rows: &[u32], ids: &[String]) -> ArrayRef {
-    let mut b = StringBuilder::with_capacity(rows.len(), rows.len() * 8);
-    for &r in rows {
-        if r == GUEST {
-            b.append_null();
-        } else {
-            b.append_value(&ids[r as usize]);
-        }
+/// The ids of rows `0..n` (`id(row)`), in one string array.
+fn id_values(n: usize, id: fn(u32) -> String) -> ArrayRef {
+    let mut b = StringBuilder::with_capacity(n, n * id(0).len());
+    for r in 0..n as u32 {
+        b.append_value(id(r));
     }
     Arc::new(b.finish())
+}
+
+/// Ids of referenced rows, dictionary-encoded over `values` (the ids of every
+/// row of the referenced table); [`GUEST`] is null.
+fn id_refs(rows: impl Iterator<Item = u32>, values: &ArrayRef) -> ArrayRef {
+    let keys: Int32Array = rows.map(|r| (r != GUEST).then_some(r as i32)).collect();
+    match DictionaryArray::<Int32Type>::try_new(keys, values.clone()) {
+        Ok(d) => Arc::new(d),
+        // Rows always point inside their table.
+        Err(_) => Arc::new(StringArray::new_null(0)),
+    }
 }
 
 fn gender(g: Gender) -> &'static str {
@@ -109,13 +117,13 @@ fn batch(cols: Columns) -> Result<RecordBatch, ArrowError> {
 }
 
 fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError> {
-    let ids: Vec<String> = (0..s.customers.len() as u32).map(customer_id).collect();
+    let ids = id_values(s.customers.len(), customer_id);
     let cat = &s.catalog;
     let cols: Columns = match table {
         "customers" => {
             let c = &s.customers;
             vec![
-                ("customer_id", plain(ids.iter())),
+                ("customer_id", ids),
                 ("created_at", instants(c.created_at.iter().map(|&t| Some(t)))),
                 ("email", strings(c.email.iter().map(Option::as_ref))),
                 ("phone", strings(c.phone.iter().map(Option::as_ref))),
@@ -127,18 +135,18 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
                 ("country", plain(c.country.iter())),
                 ("time_zone", plain(c.time_zone.iter())),
                 ("locale", plain(c.locale.iter())),
-                ("currency", plain(c.currency.iter().map(|c| c.code().to_string()))),
+                ("currency", plain(c.currency.iter().map(|c| c.code()))),
                 ("income_tier", strings(c.income_tier.iter().map(|t| t.map(income)))),
             ]
         }
         "orders" => {
             let o = &s.orders;
             vec![
-                ("order_id", plain((0..o.len() as u32).map(order_id))),
-                ("customer_id", owners(&o.customer, &ids)),
+                ("order_id", id_values(o.len(), order_id)),
+                ("customer_id", id_refs(o.customer.iter().copied(), &ids)),
                 ("email", strings(o.email.iter().map(Option::as_ref))),
                 ("placed_at", instants(o.placed_at.iter().map(|&t| Some(t)))),
-                ("currency", plain(o.currency.iter().map(|c| c.code().to_string()))),
+                ("currency", plain(o.currency.iter().map(|c| c.code()))),
                 ("subtotal", ints(&o.subtotal)),
                 ("discount", ints(&o.discount)),
                 ("order_discount", ints(&o.order_discount)),
@@ -160,7 +168,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
             let l = &s.order_lines;
             let p = || l.product.iter().map(|&p| Some(p));
             vec![
-                ("order_id", plain(l.order.iter().map(|&r| order_id(r)))),
+                ("order_id", id_refs(l.order.iter().copied(), &id_values(s.orders.len(), order_id))),
                 ("sku", product_attr(p(), &cat.sku)),
                 ("product_id", product_attr(p(), &cat.product_id)),
                 ("title", product_attr(p(), &cat.title)),
@@ -175,13 +183,16 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
         "carts" => {
             let k = &s.carts;
             vec![
-                ("cart_id", plain((0..k.len() as u32).map(cart_id))),
-                ("customer_id", owners(&k.customer, &ids)),
+                ("cart_id", id_values(k.len(), cart_id)),
+                ("customer_id", id_refs(k.customer.iter().copied(), &ids)),
                 ("email", strings(k.email.iter().map(Option::as_ref))),
-                ("currency", plain(k.currency.iter().map(|c| c.code().to_string()))),
+                ("currency", plain(k.currency.iter().map(|c| c.code()))),
                 ("created_at", instants(k.created_at.iter().map(|&t| Some(t)))),
                 ("updated_at", instants(k.updated_at.iter().map(|&t| Some(t)))),
-                ("converted_order_id", strings(k.converted_order.iter().map(|r| r.map(order_id)))),
+                (
+                    "converted_order_id",
+                    id_refs(k.converted_order.iter().map(|r| r.unwrap_or(GUEST)), &id_values(s.orders.len(), order_id)),
+                ),
                 ("converted_at", instants(k.converted_at.iter().copied())),
             ]
         }
@@ -189,7 +200,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
             let it = &s.cart_items;
             let p = || it.product.iter().map(|&p| Some(p));
             vec![
-                ("cart_id", plain(it.cart.iter().map(|&r| cart_id(r)))),
+                ("cart_id", id_refs(it.cart.iter().copied(), &id_values(s.carts.len(), cart_id))),
                 ("sku", product_attr(p(), &cat.sku)),
                 ("product_id", product_attr(p(), &cat.product_id)),
                 ("title", product_attr(p(), &cat.title)),
@@ -201,7 +212,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
         "consents" => {
             let g = &s.consents;
             vec![
-                ("customer_id", plain(g.customer.iter().map(|&r| &ids[r as usize]))),
+                ("customer_id", id_refs(g.customer.iter().copied(), &ids)),
                 ("channel", plain(g.channel.iter().map(|&c| channel(c)))),
                 (
                     "purpose",
@@ -231,7 +242,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
         "events" => {
             let e = &s.events;
             vec![
-                ("customer_id", plain(e.customer.iter().map(|&r| &ids[r as usize]))),
+                ("customer_id", id_refs(e.customer.iter().copied(), &ids)),
                 ("kind", plain(e.kind.iter().map(|&k| event_kind(k)))),
                 ("at", instants(e.at.iter().map(|&t| Some(t)))),
                 ("product_id", product_attr(e.product.iter().copied(), &cat.product_id)),
