@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::facts::{FactsInput, FactsInputBuilder, OrderRow};
+use crate::facts::{status_as_of, FactsInput, FactsInputBuilder, OrderRow};
 use crate::model::{
-    Attribution, Cart, ConsentEvent, Contact, Customer, Event, LineItem, Location, Order, OrderStatus, Refund,
-    SalesChannel, Store,
+    Attribution, Cart, ConsentEvent, Contact, Customer, Event, LineItem, Location, Order, Refund, SalesChannel, Store,
 };
 use crate::time::{from_micros, Instant, TimeZone};
 
@@ -224,17 +223,7 @@ impl SampleStore {
                 Some(at) if at <= as_of_micros => o.refunded[i],
                 _ => 0,
             };
-            // As `FactsInput::from_store` resolves statuses from refund records.
-            let status = match o.status[i] {
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded >= o.total[i] && refunded > 0 => {
-                    OrderStatus::Refunded
-                }
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded > 0 => {
-                    OrderStatus::PartiallyRefunded
-                }
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if has_refund => OrderStatus::Paid,
-                s => s,
-            };
+            let status = status_as_of(o.status[i], o.total[i], refunded, has_refund);
             let owner = key(o.customer[i], o.email[i].as_ref());
             b.add_order(OrderRow {
                 customer: &owner,

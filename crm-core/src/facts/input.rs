@@ -325,6 +325,33 @@ fn permute<T: Copy>(col: &mut Vec<T>, perm: &[u32]) {
     *col = perm.iter().map(|&old| col[old as usize]).collect();
 }
 
+/// The status of an order as of an instant, given `refunded_by_then` (the
+/// refunds made at or before it) and whether the order has refunds at all:
+/// refunds that reach the total make it `refunded`, smaller ones `partially_refunded`,
+/// and a refunded order whose refunds all come later was simply `paid` then.
+/// Other statuses, and a `refunded` order without refund records, stay as they are.
+///
+/// ```
+/// use crm_core::facts::status_as_of;
+/// use crm_core::model::OrderStatus::*;
+/// assert_eq!(status_as_of(Refunded, 1000, 400, true), PartiallyRefunded); // only 400 refunded so far
+/// assert_eq!(status_as_of(PartiallyRefunded, 1000, 0, true), Paid);      // the refund comes later
+/// assert_eq!(status_as_of(Refunded, 1000, 0, false), Refunded);           // no records: taken as in full
+/// ```
+pub fn status_as_of(status: OrderStatus, total: i64, refunded_by_then: i64, has_refunds: bool) -> OrderStatus {
+    match status {
+        OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded_by_then > 0 => {
+            if refunded_by_then >= total {
+                OrderStatus::Refunded
+            } else {
+                OrderStatus::PartiallyRefunded
+            }
+        }
+        OrderStatus::Refunded | OrderStatus::PartiallyRefunded if has_refunds => OrderStatus::Paid,
+        s => s,
+    }
+}
+
 /// The facts key of an order or cart owner: the customer id, else
 /// `guest:` + lower-cased e-mail, else `guest:` + phone.
 pub(crate) fn owner_key(customer_id: Option<&str>, contact: Option<&crate::model::Contact>) -> Option<String> {
@@ -353,16 +380,7 @@ impl FactsInput {
                 continue;
             };
             let refunded = o.refunded_as_of(as_of);
-            let status = match o.status {
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded >= o.total && refunded > 0 => {
-                    OrderStatus::Refunded
-                }
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if refunded > 0 => {
-                    OrderStatus::PartiallyRefunded
-                }
-                OrderStatus::Refunded | OrderStatus::PartiallyRefunded if !o.refunds.is_empty() => OrderStatus::Paid,
-                s => s,
-            };
+            let status = status_as_of(o.status, o.total, refunded, !o.refunds.is_empty());
             let line_discount = o.lines.iter().fold(0i64, |a, l| a.saturating_add(l.discount));
             let row = b.add_order(OrderRow {
                 customer: &key,

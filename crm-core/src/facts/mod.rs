@@ -36,7 +36,8 @@ pub use category::CategorySpend;
 pub use compute::{compute_facts, customer_facts};
 pub use error::FactsError;
 pub use input::{
-    CartColumns, EventColumns, FactsInput, FactsInputBuilder, LineColumns, OrderColumns, OrderRow, NEVER, NO_CATEGORY,
+    status_as_of, CartColumns, EventColumns, FactsInput, FactsInputBuilder, LineColumns, OrderColumns, OrderRow, NEVER,
+    NO_CATEGORY,
 };
 pub use output::CustomerFacts;
 

@@ -1,6 +1,7 @@
 //! Bad-row reporting and per-row helpers (guest keys, refunds as of an instant).
 
 use crm_core::error::Error;
+use crm_core::facts::status_as_of;
 use crm_core::model::{ModelError, ModelErrors, OrderStatus, RecordKind, RecordRef};
 use crm_core::money::Currency;
 
@@ -75,13 +76,7 @@ pub(super) fn resolve_refund(
 ) -> (OrderStatus, i64) {
     let later = at.is_some_and(|t| t > as_of);
     let r = if later { 0 } else { refunded };
-    let status = match status {
-        OrderStatus::Refunded | OrderStatus::PartiallyRefunded if r >= total && r > 0 => OrderStatus::Refunded,
-        OrderStatus::Refunded | OrderStatus::PartiallyRefunded if r > 0 => OrderStatus::PartiallyRefunded,
-        OrderStatus::Refunded | OrderStatus::PartiallyRefunded if later && refunded > 0 => OrderStatus::Paid,
-        s => s,
-    };
-    (status, r)
+    (status_as_of(status, total, r, refunded > 0), r)
 }
 
 pub(super) fn time_error(record: RecordRef, field: &str, e: TimeErr<'_>) -> ModelError {
