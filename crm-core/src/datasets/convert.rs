@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::facts::{status_as_of, FactsInput, FactsInputBuilder, OrderRow};
+use crate::facts::{guest_key, status_as_of, FactsInput, FactsInputBuilder, OrderRow};
 use crate::model::{
     Attribution, Cart, ConsentEvent, Contact, Customer, Event, LineItem, Location, Order, Refund, SalesChannel, Store,
 };
@@ -15,10 +15,6 @@ use super::SampleStore;
 /// An instant of the generated data (always in range: the options are validated).
 fn instant(micros: i64) -> Instant {
     from_micros(micros).unwrap_or_default()
-}
-
-fn guest_key(email: Option<&str>) -> String {
-    format!("guest:{}", email.unwrap_or_default().to_lowercase())
 }
 
 fn channel(name: &str) -> SalesChannel {
@@ -208,7 +204,7 @@ impl SampleStore {
         let ids: Vec<String> = (0..self.customers.len() as u32).map(customer_id).collect();
         let key = |row: u32, email: Option<&String>| -> String {
             if row == GUEST {
-                guest_key(email.map(String::as_str))
+                guest_key(email.map(String::as_str), None).unwrap_or_default()
             } else {
                 ids[row as usize].clone()
             }

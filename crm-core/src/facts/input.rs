@@ -359,10 +359,24 @@ pub(crate) fn owner_key(customer_id: Option<&str>, contact: Option<&crate::model
         return Some(id.to_string());
     }
     let c = contact?;
-    if let Some(e) = c.email.as_deref().filter(|e| !e.is_empty()) {
+    guest_key(c.email.as_deref(), c.phone.as_deref())
+}
+
+/// The facts key of a guest (an order or cart without a customer id):
+/// `guest:` + the lower-cased e-mail, else `guest:` + the phone; `None`
+/// when both are missing or empty.
+///
+/// ```
+/// use crm_core::facts::guest_key;
+/// assert_eq!(guest_key(Some("Ayse@Example.COM"), Some("+90 555")).as_deref(), Some("guest:ayse@example.com"));
+/// assert_eq!(guest_key(Some(""), Some("+90 555")).as_deref(), Some("guest:+90 555"));
+/// assert_eq!(guest_key(None, None), None);
+/// ```
+pub fn guest_key(email: Option<&str>, phone: Option<&str>) -> Option<String> {
+    if let Some(e) = email.filter(|e| !e.is_empty()) {
         return Some(format!("guest:{}", e.to_lowercase()));
     }
-    c.phone.as_deref().filter(|p| !p.is_empty()).map(|p| format!("guest:{p}"))
+    phone.filter(|p| !p.is_empty()).map(|p| format!("guest:{p}"))
 }
 
 impl FactsInput {

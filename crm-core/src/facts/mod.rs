@@ -36,8 +36,8 @@ pub use category::CategorySpend;
 pub use compute::{compute_facts, customer_facts};
 pub use error::FactsError;
 pub use input::{
-    status_as_of, CartColumns, EventColumns, FactsInput, FactsInputBuilder, LineColumns, OrderColumns, OrderRow, NEVER,
-    NO_CATEGORY,
+    guest_key, status_as_of, CartColumns, EventColumns, FactsInput, FactsInputBuilder, LineColumns, OrderColumns,
+    OrderRow, NEVER, NO_CATEGORY,
 };
 pub use output::CustomerFacts;
 

@@ -1,7 +1,7 @@
 //! Bad-row reporting and per-row helpers (guest keys, refunds as of an instant).
 
 use crm_core::error::Error;
-use crm_core::facts::status_as_of;
+use crm_core::facts::{guest_key, status_as_of};
 use crm_core::model::{ModelError, ModelErrors, OrderStatus, RecordKind, RecordRef};
 use crm_core::money::Currency;
 
@@ -57,11 +57,9 @@ pub(super) fn owner_key<'k>(
     } else if let Some(v) = ids.get(i, buf) {
         return Some(std::borrow::Cow::Owned(v.to_string()));
     }
-    if let Some(e) = email.and_then(|e| e.get(i)).filter(|e| !e.is_empty()) {
-        return Some(std::borrow::Cow::Owned(format!("guest:{}", e.to_lowercase())));
-    }
-    let p = phone.and_then(|p| p.get(i, buf)).filter(|p| !p.is_empty())?;
-    Some(std::borrow::Cow::Owned(format!("guest:{p}")))
+    let email = email.and_then(|e| e.get(i));
+    let phone = phone.and_then(|p| p.get(i, buf));
+    guest_key(email, phone).map(std::borrow::Cow::Owned)
 }
 
 /// Resolves a refund as of `as_of`: the amount counts when its time (if any)
