@@ -6,6 +6,7 @@
 //! lines, cart items and events are dictionary-encoded over the catalogue
 //! (pandas categoricals), so a ten-million-line table stays small.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::StringBuilder;
@@ -42,13 +43,26 @@ fn ints(v: &[i64]) -> ArrayRef {
     Arc::new(Int64Array::from(v.to_vec()))
 }
 
-/// A catalogue attribute per row, dictionary-encoded (keys: product rows).
+/// A catalogue attribute per row, dictionary-encoded over its distinct values
+/// (pandas requires unique categories; several products share a category or brand).
 fn product_attr<S: AsRef<str>>(products: impl Iterator<Item = Option<u32>>, values: &[S]) -> ArrayRef {
-    let keys: Int32Array = products.map(|p| p.map(|p| p as i32)).collect();
-    let values: ArrayRef = Arc::new(values.iter().map(|s| Some(s.as_ref())).collect::<StringArray>());
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut index: HashMap<&str, i32> = HashMap::new();
+    let of_product: Vec<i32> = values
+        .iter()
+        .map(|v| {
+            let v = v.as_ref();
+            *index.entry(v).or_insert_with(|| {
+                distinct.push(v);
+                (distinct.len() - 1) as i32
+            })
+        })
+        .collect();
+    let keys: Int32Array = products.map(|p| p.map(|p| of_product[p as usize])).collect();
+    let values: ArrayRef = Arc::new(distinct.iter().map(|s| Some(*s)).collect::<StringArray>());
     match DictionaryArray::<Int32Type>::try_new(keys, values) {
         Ok(d) => Arc::new(d),
-        // Keys are catalogue rows, always in range.
+        // Keys are indexes into `distinct`, always in range.
         Err(_) => Arc::new(StringArray::new_null(0)),
     }
 }

@@ -81,3 +81,24 @@ def test_options_and_errors():
     assert e.value.field == "days"
     with pytest.raises(crm_core.TimeError):
         sample_store(customers=10, start=datetime(2020, 1, 1))  # naive: refused
+
+
+def test_tables_survive_pandas_and_polars(store):
+    # Dictionary columns must become valid pandas categoricals / polars
+    # categoricals, and the converted frames must give the same facts.
+    import polars as pl
+
+    tables = {n: getattr(store, n) for n in ["orders", "order_lines", "carts", "events", "customers"]}
+    frames = {n: t.to_pandas() for n, t in tables.items()}
+    assert str(frames["order_lines"]["category"].dtype) == "category"
+    assert set(frames["order_lines"]["category"].cat.categories) <= {
+        "Electronics", "Fashion", "Home", "Sport", "Beauty", "Books", "Toys", "Grocery"}
+    as_of = "2025-01-01T00:00:00Z"
+
+    def facts(t):
+        return crm_core.customer_facts(t["orders"], order_lines=t["order_lines"], carts=t["carts"],
+                                       events=t["events"], customers=t["customers"], as_of=as_of)
+
+    expected = facts(tables)
+    assert facts(frames).equals(expected)
+    assert facts({n: pl.from_arrow(t) for n, t in tables.items()}).equals(expected)
