@@ -17,6 +17,7 @@ use crate::datasets::DatasetError;
 use crate::facts::FactsError;
 use crate::model::ModelErrors;
 use crate::money::MoneyError;
+use crate::segment::SegmentError;
 use crate::time::TimeError;
 use crate::wire::RequestError;
 
@@ -38,13 +39,16 @@ pub enum Error {
     /// Sample data generation.
     #[error(transparent)]
     Dataset(#[from] DatasetError),
+    /// Segments and RFM scores.
+    #[error(transparent)]
+    Segment(#[from] SegmentError),
     /// A malformed request to the JSON interface.
     #[error(transparent)]
     Request(#[from] RequestError),
 }
 
 impl Error {
-    /// The domain: `model`, `money`, `time`, `facts`, `dataset` or `request`.
+    /// The domain: `model`, `money`, `time`, `facts`, `dataset`, `segment` or `request`.
     pub fn domain(&self) -> &'static str {
         match self {
             Error::Model(_) => "model",
@@ -52,6 +56,7 @@ impl Error {
             Error::Time(_) => "time",
             Error::Facts(_) => "facts",
             Error::Dataset(_) => "dataset",
+            Error::Segment(_) => "segment",
             Error::Request(_) => "request",
         }
     }
@@ -64,6 +69,7 @@ impl Error {
             Error::Time(e) => e.code(),
             Error::Facts(e) => e.code(),
             Error::Dataset(e) => e.code(),
+            Error::Segment(e) => e.code(),
             Error::Request(e) => e.code(),
         }
     }

@@ -15,3 +15,7 @@ pub mod facts {
 pub mod datasets {
     #![doc = include_str!("../../docs/datasets.md")]
 }
+
+pub mod segments {
+    #![doc = include_str!("../../docs/segments.md")]
+}

@@ -35,5 +35,6 @@ pub mod facts;
 pub mod guide;
 pub mod model;
 pub mod money;
+pub mod segment;
 pub mod time;
 pub mod wire;

@@ -7,6 +7,7 @@
 //! | `version` | `{}` | `{"version", "wire_version"}` |
 //! | `validate_store` | `{"store"}` | counts per collection |
 //! | `customer_facts` | `{"store", "as_of", "options"?}` | `{"as_of", "facts": [row…]}` |
+//! | `rfm` | `{"store", "as_of", "options"?, "rfm"?: {"k"?, "thresholds"?}}` | `{"as_of", "k", "rfm": [row…]}` |
 //! | `sample_store` | `{"customers"?, "seed"?, "start"?, "days"?}` | a store document |
 //!
 //! ```
@@ -30,6 +31,7 @@ use crate::error::Error;
 use crate::facts::{customer_facts, FactsOptions};
 use crate::model::Store;
 use crate::money::{Currency, ExchangeRates};
+use crate::segment::{rfm_scores, RfmOptions};
 use crate::time::{format_instant, parse_instant, to_micros};
 
 /// Version of the JSON request/response formats.
@@ -86,7 +88,7 @@ impl RequestError {
 }
 
 /// The functions [`call`] knows.
-pub const FUNCTIONS: &[&str] = &["version", "validate_store", "customer_facts", "sample_store"];
+pub const FUNCTIONS: &[&str] = &["version", "validate_store", "customer_facts", "rfm", "sample_store"];
 
 /// Runs `function` on a JSON request and returns the JSON result.
 ///
@@ -101,6 +103,7 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "version" => &[],
         "validate_store" => &["store"],
         "customer_facts" => &["store", "as_of", "options"],
+        "rfm" => &["store", "as_of", "options", "rfm"],
         "sample_store" => &["customers", "seed", "start", "days"],
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
@@ -111,6 +114,7 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "version" => version(),
         "validate_store" => validate_store(req)?,
         "customer_facts" => facts(req)?,
+        "rfm" => rfm(req)?,
         "sample_store" => sample(&req)?,
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
@@ -220,6 +224,20 @@ fn facts(mut req: Map<String, Value>) -> Result<Value, Error> {
     let store = take_store(&mut req)?;
     let f = customer_facts(&store, as_of, &options)?;
     Ok(json!({"as_of": format_instant(as_of), "facts": f.to_json_rows()}))
+}
+
+fn rfm(mut req: Map<String, Value>) -> Result<Value, Error> {
+    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let options = facts_options(req.get("options"))?;
+    let rfm = match req.get("rfm").filter(|v| !v.is_null()) {
+        Some(v) => RfmOptions::from_json(v)?,
+        None => RfmOptions::default(),
+    };
+    let store = take_store(&mut req)?;
+    let f = customer_facts(&store, as_of, &options)?;
+    let scores = rfm_scores(&f, &rfm)?;
+    let rows: Vec<Value> = (0..scores.len()).map(|i| scores.row_json(i)).collect();
+    Ok(json!({"as_of": format_instant(as_of), "k": rfm.k, "rfm": rows}))
 }
 
 fn sample(req: &Map<String, Value>) -> Result<Value, Error> {

@@ -65,6 +65,11 @@ typedef enum CrmErrorCode {
    */
   CRM_ERROR_CODE_DATASET = 6,
   /*
+   7: domain `"segment"`: RFM scores or segments could not be computed
+   (bad options, customers' money in several currencies).
+   */
+  CRM_ERROR_CODE_SEGMENT = 7,
+  /*
    100: domain `"ffi"`, kind `"null_argument"`: a required pointer
    argument was NULL.
    */

@@ -42,6 +42,9 @@ pub enum CrmErrorCode {
     Facts = 5,
     /// 6: domain `"dataset"`: sample data could not be generated.
     Dataset = 6,
+    /// 7: domain `"segment"`: RFM scores or segments could not be computed
+    /// (bad options, customers' money in several currencies).
+    Segment = 7,
     /// 100: domain `"ffi"`, kind `"null_argument"`: a required pointer
     /// argument was NULL.
     NullArgument = 100,
@@ -117,6 +120,7 @@ impl Failure {
                 Error::Time(_) => CrmErrorCode::Time,
                 Error::Facts(_) => CrmErrorCode::Facts,
                 Error::Dataset(_) => CrmErrorCode::Dataset,
+                Error::Segment(_) => CrmErrorCode::Segment,
             },
             Failure::NullArgument(_) => CrmErrorCode::NullArgument,
             Failure::InvalidUtf8(..) => CrmErrorCode::InvalidUtf8,

@@ -362,6 +362,7 @@ fn numeric_code(domain: &str) -> i32 {
         "time" => CrmErrorCode::Time,
         "facts" => CrmErrorCode::Facts,
         "dataset" => CrmErrorCode::Dataset,
+        "segment" => CrmErrorCode::Segment,
         other => panic!("a vector expects unknown domain {other}"),
     }) as i32
 }

@@ -28,6 +28,7 @@ fn class_name(err: &Error) -> &'static str {
         Error::Time(_) => "TimeError",
         Error::Facts(_) => "FactsError",
         Error::Dataset(_) => "DatasetError",
+        Error::Segment(_) => "SegmentError",
         Error::Request(_) => "RequestError",
     }
 }
@@ -51,6 +52,10 @@ fn field_and_value(err: &Error) -> (Option<String>, Option<String>) {
             FactsError::MixedCurrencies { customer_id, .. } | FactsError::Money { customer_id, .. } => {
                 (None, Some(customer_id.clone()))
             }
+        },
+        Error::Segment(e) => match e {
+            crm_core::segment::SegmentError::InvalidOption { field, .. } => (Some(field.clone()), None),
+            crm_core::segment::SegmentError::MixedCurrencies { .. } => (None, None),
         },
         Error::Dataset(e) => match e {
             crm_core::datasets::DatasetError::InvalidOption { field, .. } => (Some(field.clone()), None),

@@ -101,8 +101,9 @@ $codes = [
     'time' => $ffi->CRM_ERROR_CODE_TIME,
     'facts' => $ffi->CRM_ERROR_CODE_FACTS,
     'dataset' => $ffi->CRM_ERROR_CODE_DATASET,
+    'segment' => $ffi->CRM_ERROR_CODE_SEGMENT,
 ];
-check($codes === ['request' => 1, 'model' => 2, 'money' => 3, 'time' => 4, 'facts' => 5, 'dataset' => 6], 'enumerator values');
+check($codes === ['request' => 1, 'model' => 2, 'money' => 3, 'time' => 4, 'facts' => 5, 'dataset' => 6, 'segment' => 7], 'enumerator values');
 check($ffi->CRM_ERROR_CODE_NULL_ARGUMENT === 100 && $ffi->CRM_ERROR_CODE_INVALID_UTF8 === 101
     && $ffi->CRM_ERROR_CODE_PANIC === 102, 'boundary enumerator values');
 

@@ -50,7 +50,8 @@ def one_error(store_doc) -> ModelError:
 
 
 def test_classes():
-    for cls in [crm_core.ModelError, MoneyError, TimeError, FactsError, crm_core.DatasetError, RequestError]:
+    for cls in [crm_core.ModelError, MoneyError, TimeError, FactsError, crm_core.DatasetError, crm_core.SegmentError,
+                RequestError]:
         assert issubclass(cls, CrmError)
     assert issubclass(CrmError, ValueError)
     assert crm_core.errors.CrmError is CrmError

@@ -33,6 +33,7 @@ CLASSES = {
     "time": crm_core.TimeError,
     "facts": crm_core.FactsError,
     "dataset": crm_core.DatasetError,
+    "segment": crm_core.SegmentError,
     "request": crm_core.RequestError,
 }
 
@@ -123,4 +124,37 @@ def test_facts_vector_through_tables(path):
     else:
         with pytest.raises(crm_core.CrmError) as info:
             crm_core.customer_facts(tables.pop("orders"), as_of=as_of_text, **tables, **kwargs)
+        check_error(info.value, expected["error"])
+
+
+RFM_VECTORS = [p for p in VECTORS if load(p)["function"] == "rfm"]
+
+
+def test_there_are_rfm_vectors():
+    assert len(RFM_VECTORS) >= 3
+
+
+@pytest.mark.parametrize("path", RFM_VECTORS, ids=os.path.basename)
+def test_rfm_vector_through_tables(path):
+    # The same store as pyarrow tables through crm_core.rfm gives the same rows
+    # (or the same error) as the JSON interface.
+    v = load(path)
+    req = v["request"]
+    expected = v["expected"]
+    as_of = instant(req["as_of"])
+    tables = store_tables(req["store"], as_of)
+    kwargs = table_kwargs(req.get("options") or {})
+    kwargs.update(req.get("rfm") or {})
+    if expected["ok"]:
+        result = crm_core.rfm(tables["orders"], as_of=req["as_of"], **kwargs)
+        rows = result.to_pylist()
+        # crm_core.rfm reads orders only: customers known only from the
+        # customers table have no row there.
+        owners = {o["customer_id"] for o in req["store"].get("orders", [])}
+        want = [r for r in expected["result"]["rfm"] if r["customer_id"] in owners]
+        assert rows == want
+        assert result.schema.field("r").type == "uint8"
+    else:
+        with pytest.raises(crm_core.CrmError) as info:
+            crm_core.rfm(tables["orders"], as_of=req["as_of"], **kwargs)
         check_error(info.value, expected["error"])

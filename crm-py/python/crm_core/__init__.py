@@ -8,6 +8,7 @@ input gives the same output from Python, Rust, C and PHP.
 
 Main entry points:
 
+- :func:`rfm`: RFM values and 1..k scores per customer from an orders table;
 - :func:`customer_facts`: one row per customer from order/cart/event tables
   (pandas, polars, pyarrow …) → ``pyarrow.Table``;
 - :func:`call`: the JSON interface shared with the C ABI and the golden vectors;
@@ -25,6 +26,7 @@ from . import _native
 from .errors import (
     CrmError,
     DatasetError,
+    SegmentError,
     FactsError,
     ModelError,
     MoneyError,
@@ -49,6 +51,7 @@ __all__ = [
     "validate_store",
     "load_store",
     "customer_facts",
+    "rfm",
     "datasets",
     "CrmError",
     "ModelError",
@@ -56,6 +59,7 @@ __all__ = [
     "TimeError",
     "FactsError",
     "DatasetError",
+    "SegmentError",
     "RequestError",
 ]
 
@@ -227,6 +231,83 @@ def customer_facts(
         check_duplicates=check_duplicates,
         naive=naive,
         default_currency=default_currency,
+    )
+
+
+def rfm(
+    orders: Any,
+    *,
+    as_of: Union[datetime, str],
+    k: int = 5,
+    thresholds: Optional[Mapping[str, Any]] = None,
+    rates: Optional[Mapping[str, Any]] = None,
+    order_id: str = "order_id",
+    customer_id: str = "customer_id",
+    placed_at: str = "placed_at",
+    total: str = "total",
+    currency: str = "currency",
+    status: str = "status",
+    refunded: str = "refunded",
+    refunded_at: str = "refunded_at",
+    email: str = "email",
+    phone: str = "phone",
+    columns: Optional[Mapping[str, str]] = None,
+    check_duplicates: bool = True,
+    naive: Literal["reject", "utc"] = "reject",
+    default_currency: Optional[str] = None,
+) -> "pyarrow.Table":
+    """RFM values and scores per customer as of ``as_of``, from an orders table.
+
+    The orders table is read exactly as by :func:`customer_facts` (same
+    columns, types, renaming keywords, guests and refund rules).
+
+    - ``recency``: whole days since the last paid order;
+    - ``frequency``: paid orders (paid, fulfilled, partially refunded; not
+      refunded in full);
+    - ``monetary``: net spend in integer minor units of ``currency``.
+
+    Scores ``r``, ``f``, ``m`` run from 1 to ``k`` (3 to 10). By default they
+    are tie-fair and independent of row order: ``1 + floor(k * worse / N)``,
+    where ``worse`` counts the scored customers with a strictly worse value
+    (more days; fewer orders; less spend) and ``N`` the scored customers.
+    ``thresholds={"recency_days": [...], "frequency": [...], "monetary": [...]}``
+    (``k - 1`` ascending cut points each) scores by fixed bounds instead; see
+    ``docs/segments.md``. Customers without a paid order (prospects) have
+    null scores.
+
+    Returns:
+        A ``pyarrow.Table``: ``customer_id``, ``recency`` (int64),
+        ``frequency`` (uint32), ``monetary`` (int64), ``currency``, ``r``,
+        ``f``, ``m`` (uint8), one row per customer sorted by id.
+
+    Raises:
+        SegmentError: ``k`` out of range, malformed thresholds
+            (``invalid_option``), or net spend in several currencies without
+            ``rates`` (``mixed_currencies``).
+        ModelError, FactsError, TimeError, MoneyError: as :func:`customer_facts`.
+    """
+    options: Dict[str, Any] = {"k": k}
+    if thresholds is not None:
+        options["thresholds"] = {key: list(v) for key, v in thresholds.items()}
+    return _native.customer_facts(
+        orders,
+        as_of=as_of,
+        rates=rates,
+        order_id=order_id,
+        customer_id=customer_id,
+        placed_at=placed_at,
+        total=total,
+        currency=currency,
+        status=status,
+        refunded=refunded,
+        refunded_at=refunded_at,
+        email=email,
+        phone=phone,
+        columns=dict(columns) if columns is not None else None,
+        check_duplicates=check_duplicates,
+        naive=naive,
+        default_currency=default_currency,
+        rfm=options,
     )
 
 

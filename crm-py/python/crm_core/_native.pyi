@@ -43,6 +43,7 @@ def customer_facts(
     check_duplicates: bool = True,
     naive: Literal["reject", "utc"] = "reject",
     default_currency: Optional[str] = None,
+    rfm: Optional[Dict[str, Any]] = None,
 ) -> pyarrow.Table: ...
 
 class SampleStore:

@@ -12,6 +12,7 @@ MoneyError     money      unknown currency, invalid exchange rate, overflow
 TimeError      time       unparsable timestamp, unknown time zone, naive ``as_of``
 FactsError     facts      mixed currencies without rates; bad table arguments
 DatasetError   dataset    bad ``sample_store`` options
+SegmentError   segment    bad RFM/segment options, net spend in several currencies
 RequestError   request    malformed requests to :func:`crm_core.call`
 ============== ========== =======================================================
 
@@ -44,6 +45,7 @@ __all__ = [
     "TimeError",
     "FactsError",
     "DatasetError",
+    "SegmentError",
     "RequestError",
 ]
 
@@ -120,6 +122,10 @@ class FactsError(CrmError):
 
 class DatasetError(CrmError):
     """Invalid options of the sample-data generator."""
+
+
+class SegmentError(CrmError):
+    """RFM scores or segments could not be computed (bad options, mixed currencies)."""
 
 
 class RequestError(CrmError):

@@ -27,7 +27,9 @@ use pyo3_arrow::PyTable;
 
 use crate::arrow_in::Naive;
 use crate::errors::{invalid_input, CoreResult};
+use crate::pyjson::from_py;
 use build::run;
+use crm_core::segment::{rfm_scores, RfmOptions};
 use names::read_error;
 use names::Names;
 
@@ -189,7 +191,7 @@ fn rates(obj: &Bound<'_, PyAny>) -> Result<ExchangeRates, Error> {
     abandon_after=None, rates=None, order_id="order_id", customer_id="customer_id",
     placed_at="placed_at", total="total", currency="currency", status="status",
     discount="discount", refunded="refunded", refunded_at="refunded_at", email="email",
-    phone="phone", columns=None, check_duplicates=true, naive="reject", default_currency=None
+    phone="phone", columns=None, check_duplicates=true, naive="reject", default_currency=None, rfm=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn customer_facts<'py>(
@@ -217,7 +219,13 @@ pub(crate) fn customer_facts<'py>(
     check_duplicates: bool,
     naive: &str,
     default_currency: Option<&str>,
+    rfm: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    // `rfm` (a dict of RFM options, passed by `crm_core.rfm`): return RFM scores instead of the facts.
+    let rfm = match rfm.filter(|r| !r.is_none()) {
+        Some(r) => Some(RfmOptions::from_json(&from_py(r).py(py)?).py(py)?),
+        None => None,
+    };
     let prepare = || -> Result<(Tables, Names, Options), Error> {
         let as_of = as_of_micros(as_of)?;
         let mut facts = FactsOptions::default();
@@ -272,7 +280,11 @@ pub(crate) fn customer_facts<'py>(
     let batch = py
         .detach(move || -> Result<RecordBatch, Error> {
             let f = run(tables, &names, &opts)?;
-            output::to_batch(&f, opts.as_of).map_err(|e| invalid_input("facts", format!("building the table: {e}")))
+            let batch = match &rfm {
+                Some(o) => output::rfm_batch(&rfm_scores(&f, o)?),
+                None => output::to_batch(&f, opts.as_of),
+            };
+            batch.map_err(|e| invalid_input("facts", format!("building the table: {e}")))
         })
         .py(py)?;
     let schema = batch.schema();

@@ -17,12 +17,13 @@ use std::sync::Arc;
 use arrow_array::builder::StringBuilder;
 use arrow_array::{
     ArrayRef, Float64Array, Int64Array, LargeStringArray, MapArray, RecordBatch, StringArray, StructArray,
-    TimestampMicrosecondArray, UInt32Array,
+    TimestampMicrosecondArray, UInt32Array, UInt8Array,
 };
 use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
 use crm_core::column::StrColumn;
 use crm_core::facts::CustomerFacts;
+use crm_core::segment::RfmScores;
 use crm_core::time::{format_instant, from_micros};
 
 /// A string column from a [`StrColumn`] (Utf8, or LargeUtf8 past 2 GiB).
@@ -40,6 +41,26 @@ pub(crate) fn str_column(c: &StrColumn) -> Result<ArrayRef, ArrowError> {
 
 pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
     Arc::new(TimestampMicrosecondArray::from(v.to_vec()).with_timezone("UTC"))
+}
+
+/// RFM scores as one record batch: `customer_id`, `recency` (days, nullable),
+/// `frequency` (uint32), `monetary` (int64 minor units), `currency`, and the
+/// scores `r`, `f`, `m` (uint8, null for prospects).
+pub(crate) fn rfm_batch(s: &RfmScores) -> Result<RecordBatch, ArrowError> {
+    let currency: StringArray = s.currency.iter().map(|c| c.map(|c| c.code().to_string())).collect();
+    let cols: Vec<(&str, ArrayRef, bool)> = vec![
+        ("customer_id", str_column(&s.customer_id)?, false),
+        ("recency", Arc::new(Int64Array::from(s.recency.clone())), true),
+        ("frequency", Arc::new(UInt32Array::from(s.frequency.clone())), false),
+        ("monetary", Arc::new(Int64Array::from(s.monetary.clone())), false),
+        ("currency", Arc::new(currency), true),
+        ("r", Arc::new(UInt8Array::from(s.r.clone())), true),
+        ("f", Arc::new(UInt8Array::from(s.f.clone())), true),
+        ("m", Arc::new(UInt8Array::from(s.m.clone())), true),
+    ];
+    let fields: Vec<Field> =
+        cols.iter().map(|(name, a, nullable)| Field::new(*name, a.data_type().clone(), *nullable)).collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), cols.into_iter().map(|(_, a, _)| a).collect())
 }
 
 /// The facts as one record batch, with the as-of instant in the schema

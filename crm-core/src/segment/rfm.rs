@@ -1,0 +1,316 @@
+//! RFM: recency, frequency and monetary value per customer, scored 1..k.
+//!
+//! - recency = whole days since the last paid order (`days_since_last_order`
+//!   of the facts: floor of the elapsed time / 24 h);
+//! - frequency = paid orders (`order_count`: paid, fulfilled or partially
+//!   refunded, not refunded in full);
+//! - monetary = net spend (`net_spend`: totals minus refunds), in one currency.
+//!
+//! Customers without a paid order get no scores (they are the prospects).
+//!
+//! Default scoring is tie-fair and independent of input order:
+//! `score = 1 + floor(k × (number of scored customers with a strictly worse
+//! value) / N)`, where a worse recency is *more* days and a worse frequency or
+//! monetary value is *less*. This is `1 + floor(k * (rank() OVER (ORDER BY x)
+//! - 1) / count(*) OVER ())` in SQL, with the order reversed for recency.
+//! Fixed thresholds ([`RfmThresholds`]) are the alternative.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::column::StrColumn;
+use crate::facts::CustomerFacts;
+use crate::money::Currency;
+
+use super::SegmentError;
+
+/// Fixed score thresholds: `k − 1` strictly ascending cut points per measure.
+///
+/// - recency: a customer whose recency is at most `recency_days[0]` scores `k`,
+///   at most `recency_days[1]` scores `k − 1`, …, above the last cut scores 1;
+/// - frequency and monetary: the score is 1 plus the number of cuts the value
+///   reaches (`≥`).
+///
+/// ```
+/// use crm_core::segment::RfmThresholds;
+/// // k = 5: ≤ 30 days → 5, ≤ 90 → 4, ≤ 180 → 3, ≤ 365 → 2, older → 1; 2 orders → 2, … 10+ → 5.
+/// let t = RfmThresholds { recency_days: vec![30, 90, 180, 365], frequency: vec![2, 3, 5, 10],
+///                         monetary: vec![10_000, 50_000, 100_000, 500_000] };
+/// # let _ = t;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RfmThresholds {
+    /// Upper bounds of recency (days) for scores k, k − 1, …, 2.
+    pub recency_days: Vec<i64>,
+    /// Lower bounds of frequency (orders) for scores 2, …, k.
+    pub frequency: Vec<i64>,
+    /// Lower bounds of monetary value (minor units) for scores 2, …, k.
+    pub monetary: Vec<i64>,
+}
+
+/// Options of [`rfm_scores`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RfmOptions {
+    /// Number of scores, 3 to 10 (default 5).
+    pub k: u8,
+    /// Fixed thresholds instead of the tie-fair ranking.
+    pub thresholds: Option<RfmThresholds>,
+}
+
+impl RfmOptions {
+    /// Options from their JSON form, `{"k": 5, "thresholds": {"recency_days": […],
+    /// "frequency": […], "monetary": […]}}` (both fields optional).
+    ///
+    /// # Errors
+    /// [`SegmentError::InvalidOption`] (field `rfm`) for unknown fields or wrong types.
+    ///
+    /// ```
+    /// use crm_core::segment::RfmOptions;
+    /// let o = RfmOptions::from_json(&serde_json::json!({"k": 4}))?;
+    /// assert_eq!((o.k, o.thresholds), (4, None));
+    /// assert!(RfmOptions::from_json(&serde_json::json!({"kk": 4})).is_err());
+    /// # Ok::<(), crm_core::segment::SegmentError>(())
+    /// ```
+    pub fn from_json(v: &Value) -> Result<RfmOptions, SegmentError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Options {
+            k: Option<u8>,
+            thresholds: Option<RfmThresholds>,
+        }
+        let o: Options = serde_json::from_value(v.clone()).map_err(|e| invalid("rfm", e.to_string()))?;
+        Ok(RfmOptions { k: o.k.unwrap_or(RfmOptions::default().k), thresholds: o.thresholds })
+    }
+}
+
+impl Default for RfmOptions {
+    fn default() -> Self {
+        RfmOptions { k: 5, thresholds: None }
+    }
+}
+
+/// RFM values and scores, one row per customer of the facts, in the same order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RfmScores {
+    /// Customer keys (as in the facts).
+    pub customer_id: StrColumn,
+    /// Days since the last paid order; `None` for prospects.
+    pub recency: Vec<Option<i64>>,
+    /// Paid orders.
+    pub frequency: Vec<u32>,
+    /// Net spend in minor units of `currency`.
+    pub monetary: Vec<i64>,
+    /// The currency of `monetary`, `None` for prospects.
+    pub currency: Vec<Option<Currency>>,
+    /// Recency score 1..k; `None` for prospects.
+    pub r: Vec<Option<u8>>,
+    /// Frequency score 1..k; `None` for prospects.
+    pub f: Vec<Option<u8>>,
+    /// Monetary score 1..k; `None` for prospects.
+    pub m: Vec<Option<u8>>,
+}
+
+impl RfmScores {
+    /// Number of customers.
+    pub fn len(&self) -> usize {
+        self.customer_id.len()
+    }
+
+    /// True when there are no customers.
+    pub fn is_empty(&self) -> bool {
+        self.customer_id.is_empty()
+    }
+
+    /// Row `i` as a JSON object, the wire form.
+    pub fn row_json(&self, i: usize) -> Value {
+        json!({
+            "customer_id": self.customer_id.get(i),
+            "recency": self.recency[i],
+            "frequency": self.frequency[i],
+            "monetary": self.monetary[i],
+            "currency": self.currency[i].map(|c| c.code().to_string()),
+            "r": self.r[i],
+            "f": self.f[i],
+            "m": self.m[i],
+        })
+    }
+}
+
+fn invalid(field: &str, message: String) -> SegmentError {
+    SegmentError::InvalidOption { field: field.into(), message }
+}
+
+fn check_cuts(field: &str, cuts: &[i64], k: u8) -> Result<(), SegmentError> {
+    if cuts.len() != usize::from(k) - 1 {
+        return Err(invalid(field, format!("needs k − 1 = {} cut points, got {}", k - 1, cuts.len())));
+    }
+    if let Some(w) = cuts.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(invalid(field, format!("cut points must be strictly ascending, got {} then {}", w[0], w[1])));
+    }
+    Ok(())
+}
+
+/// Tie-fair scores: `1 + floor(k × worse / n)`, `worse` counted from `sorted`
+/// (the scored values, ascending) by `worse_than`.
+fn ranked(k: u8, values: &[i64], sorted: &[i64], more_is_better: bool) -> Vec<u8> {
+    let n = sorted.len() as u64;
+    values
+        .iter()
+        .map(|&x| {
+            let worse = if more_is_better {
+                sorted.partition_point(|&v| v < x)
+            } else {
+                sorted.len() - sorted.partition_point(|&v| v <= x)
+            } as u64;
+            (1 + u64::from(k) * worse / n) as u8
+        })
+        .collect()
+}
+
+/// RFM values and scores from customer facts.
+///
+/// # Errors
+/// [`SegmentError::InvalidOption`] when `k` is outside 3..=10 or thresholds
+/// are malformed; [`SegmentError::MixedCurrencies`] when scored customers'
+/// net spend is in several currencies (compute the facts with exchange rates).
+pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScores, SegmentError> {
+    let k = options.k;
+    if !(3..=10).contains(&k) {
+        return Err(invalid("k", format!("must be 3 to 10, got {k}")));
+    }
+    if let Some(t) = &options.thresholds {
+        check_cuts("thresholds.recency_days", &t.recency_days, k)?;
+        check_cuts("thresholds.frequency", &t.frequency, k)?;
+        check_cuts("thresholds.monetary", &t.monetary, k)?;
+    }
+    let n = facts.len();
+    let scored: Vec<usize> = (0..n).filter(|&i| facts.order_count[i] > 0).collect();
+    let mut currencies: Vec<Currency> = scored.iter().filter_map(|&i| facts.currency[i]).collect();
+    currencies.sort_unstable();
+    currencies.dedup();
+    if currencies.len() > 1 {
+        return Err(SegmentError::MixedCurrencies { first: currencies[0], second: currencies[1] });
+    }
+
+    let recency: Vec<i64> = scored.iter().map(|&i| facts.days_since_last_order[i].unwrap_or(0)).collect();
+    let frequency: Vec<i64> = scored.iter().map(|&i| i64::from(facts.order_count[i])).collect();
+    let monetary: Vec<i64> = scored.iter().map(|&i| facts.net_spend[i]).collect();
+    let (r, f, m) = match &options.thresholds {
+        None => {
+            let sorted = |v: &[i64]| {
+                let mut s = v.to_vec();
+                s.sort_unstable();
+                s
+            };
+            (
+                ranked(k, &recency, &sorted(&recency), false),
+                ranked(k, &frequency, &sorted(&frequency), true),
+                ranked(k, &monetary, &sorted(&monetary), true),
+            )
+        }
+        Some(t) => {
+            let reached = |cuts: &[i64], x: i64| cuts.iter().filter(|&&c| x >= c).count() as u8;
+            (
+                recency.iter().map(|&x| k - t.recency_days.iter().filter(|&&c| x > c).count() as u8).collect(),
+                frequency.iter().map(|&x| 1 + reached(&t.frequency, x)).collect(),
+                monetary.iter().map(|&x| 1 + reached(&t.monetary, x)).collect(),
+            )
+        }
+    };
+
+    let mut out = RfmScores {
+        customer_id: facts.customer_id.clone(),
+        recency: facts.days_since_last_order.clone(),
+        frequency: facts.order_count.clone(),
+        monetary: facts.net_spend.clone(),
+        currency: facts.currency.clone(),
+        r: vec![None; n],
+        f: vec![None; n],
+        m: vec![None; n],
+    };
+    for (j, &i) in scored.iter().enumerate() {
+        out.r[i] = Some(r[j]);
+        out.f[i] = Some(f[j]);
+        out.m[i] = Some(m[j]);
+    }
+    for i in (0..n).filter(|&i| facts.order_count[i] == 0) {
+        out.recency[i] = None;
+        out.currency[i] = None;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Facts with only the columns RFM reads.
+    fn facts(rows: &[(&str, Option<i64>, u32, i64)]) -> CustomerFacts {
+        let eur = Currency::new("EUR").ok();
+        let mut f = CustomerFacts::with_capacity(rows.len());
+        for &(id, days, count, spend) in rows {
+            f.customer_id.push(id);
+            f.days_since_last_order.push(days);
+            f.order_count.push(count);
+            f.net_spend.push(spend);
+            f.currency.push(if count > 0 { eur } else { None });
+        }
+        f
+    }
+
+    #[test]
+    fn ranked_scores_by_hand() {
+        // Five buyers and a prospect, k = 5, N = 5.
+        // recency days: a 3, b 10, c 10, d 40, e 200 → worse (more days): a 4, b 2, c 2, d 1, e 0
+        //   → 1 + floor(5·4/5) = 5, 1 + floor(5·2/5) = 3, 3, 1 + floor(5/5) = 2, 1.
+        // frequency: a 1, b 4, c 2, d 2, e 9 → worse (fewer): a 0, b 3, c 1, d 1, e 4 → 1, 4, 2, 2, 5.
+        // monetary: a 500, b 500, c 100, d 9000, e 700 → worse: a 1, b 1, c 0, d 4, e 3 → 2, 2, 1, 5, 4.
+        let f = facts(&[
+            ("a", Some(3), 1, 500),
+            ("b", Some(10), 4, 500),
+            ("c", Some(10), 2, 100),
+            ("d", Some(40), 2, 9000),
+            ("e", Some(200), 9, 700),
+            ("p", None, 0, 0),
+        ]);
+        let s = rfm_scores(&f, &RfmOptions::default()).expect("scores");
+        let col = |v: &[Option<u8>]| v.to_vec();
+        assert_eq!(col(&s.r), [Some(5), Some(3), Some(3), Some(2), Some(1), None]);
+        assert_eq!(col(&s.f), [Some(1), Some(4), Some(2), Some(2), Some(5), None]);
+        assert_eq!(col(&s.m), [Some(2), Some(2), Some(1), Some(5), Some(4), None]);
+        assert_eq!(s.recency[5], None);
+        assert_eq!(s.currency[5], None);
+    }
+
+    #[test]
+    fn thresholds_by_hand() {
+        let t = RfmThresholds { recency_days: vec![30, 90], frequency: vec![2, 5], monetary: vec![1000, 5000] };
+        let f = facts(&[("a", Some(30), 1, 999), ("b", Some(31), 2, 1000), ("c", Some(91), 5, 5000)]);
+        let s = rfm_scores(&f, &RfmOptions { k: 3, thresholds: Some(t) }).expect("scores");
+        assert_eq!(s.r, [Some(3), Some(2), Some(1)]);
+        assert_eq!(s.f, [Some(1), Some(2), Some(3)]);
+        assert_eq!(s.m, [Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn bad_options_and_mixed_currencies() {
+        let f = facts(&[("a", Some(1), 1, 1)]);
+        let err = rfm_scores(&f, &RfmOptions { k: 2, thresholds: None }).expect_err("k");
+        assert_eq!(err.to_string(), "segment option `k`: must be 3 to 10, got 2");
+        let t = RfmThresholds { recency_days: vec![30, 30], frequency: vec![1, 2], monetary: vec![1, 2] };
+        let err = rfm_scores(&f, &RfmOptions { k: 3, thresholds: Some(t) }).expect_err("cuts");
+        assert_eq!(
+            err.to_string(),
+            "segment option `thresholds.recency_days`: cut points must be strictly ascending, got 30 then 30"
+        );
+        let mut g = facts(&[("a", Some(1), 1, 1), ("b", Some(1), 1, 1)]);
+        g.currency[1] = Currency::new("TRY").ok();
+        let err = rfm_scores(&g, &RfmOptions::default()).expect_err("currencies");
+        assert_eq!(err.code(), "mixed_currencies");
+        assert_eq!(
+            err.to_string(),
+            "customers' net spend is in EUR and TRY; pass exchange rates to rank them together"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! Properties of RFM scoring: range, independence of row order, monotonicity,
+//! and agreement with a direct count of "strictly worse" customers.
+
+use crm_core::facts::CustomerFacts;
+use crm_core::money::Currency;
+use crm_core::segment::{rfm_scores, RfmOptions};
+use proptest::prelude::*;
+
+fn facts(rows: &[(Option<i64>, u32, i64)], order: &[usize]) -> CustomerFacts {
+    let eur = Currency::new("EUR").ok();
+    let mut f = CustomerFacts::with_capacity(rows.len());
+    for &i in order {
+        let (days, count, spend) = rows[i];
+        f.customer_id.push(&format!("c{i:04}"));
+        f.days_since_last_order.push(if count > 0 { days } else { None });
+        f.order_count.push(count);
+        f.net_spend.push(if count > 0 { spend } else { 0 });
+        f.currency.push(if count > 0 { eur } else { None });
+    }
+    f
+}
+
+fn rows() -> impl Strategy<Value = Vec<(Option<i64>, u32, i64)>> {
+    prop::collection::vec((0i64..400, 0u32..6, 0i64..50_000).prop_map(|(d, c, s)| (Some(d), c, s)), 1..60)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn scores_match_the_definition_whatever_the_order(rows in rows(), k in 3u8..=10, seed in any::<u64>()) {
+        let n = rows.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        // A deterministic shuffle from the seed.
+        let mut s = seed | 1;
+        for i in (1..n).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            order.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let a = rfm_scores(&facts(&rows, &(0..n).collect::<Vec<_>>()), &RfmOptions { k, thresholds: None }).unwrap();
+        let b = rfm_scores(&facts(&rows, &order), &RfmOptions { k, thresholds: None }).unwrap();
+        let scored: Vec<usize> = (0..n).filter(|&i| rows[i].1 > 0).collect();
+        let big_n = scored.len() as u64;
+        for (pos, &i) in order.iter().enumerate() {
+            // Same customer, same scores, wherever its row is.
+            prop_assert_eq!((a.r[i], a.f[i], a.m[i]), (b.r[pos], b.f[pos], b.m[pos]));
+        }
+        for i in 0..n {
+            let (d, c, s) = rows[i];
+            if c == 0 {
+                prop_assert_eq!((a.r[i], a.f[i], a.m[i]), (None, None, None));
+                continue;
+            }
+            let score = |worse: usize| Some((1 + u64::from(k) * worse as u64 / big_n) as u8);
+            let worse_r = scored.iter().filter(|&&j| rows[j].0 > d).count();
+            let worse_f = scored.iter().filter(|&&j| rows[j].1 < c).count();
+            let worse_m = scored.iter().filter(|&&j| rows[j].2 < s).count();
+            prop_assert_eq!(a.r[i], score(worse_r));
+            prop_assert_eq!(a.f[i], score(worse_f));
+            prop_assert_eq!(a.m[i], score(worse_m));
+            for x in [a.r[i], a.f[i], a.m[i]].into_iter().flatten() {
+                prop_assert!((1..=k).contains(&x));
+            }
+            // Monotone: a strictly better value never scores lower.
+            for &j in &scored {
+                if rows[j].2 > s {
+                    prop_assert!(a.m[j] >= a.m[i]);
+                }
+            }
+        }
+    }
+}
