@@ -2,7 +2,7 @@
 # Builds the Python binding (crm-py) as a release wheel with maturin, installs
 # it, and runs the Python tests in tests/python (golden vectors, table API over
 # pyarrow / pandas / polars, error mapping, datasets).
-# Installs maturin, pytest, pyarrow, pandas, polars and numpy with pip when
+# Installs maturin, pytest, pyarrow, pandas, polars, numpy and duckdb with pip when
 # they are missing (CI starts from a fresh machine).
 # Environment:
 #   CRM_PY_SKIP_BUILD=1   reuse the wheel already installed (local iteration)
@@ -15,7 +15,7 @@ PY="${PYTHON:-python3}"
 say() { printf '\n==> %s\n' "$*"; }
 
 need=()
-for mod in maturin pytest pyarrow pandas polars numpy; do
+for mod in maturin pytest pyarrow pandas polars numpy duckdb; do
     "$PY" -c "import $mod" >/dev/null 2>&1 || need+=("$mod")
 done
 if ! command -v maturin >/dev/null 2>&1 && ! "$PY" -m maturin --version >/dev/null 2>&1; then
