@@ -264,7 +264,7 @@ impl<T: Copy> DictCache<T> {
     /// Prepares the cache for a column: keeps it when the dictionary is the same.
     pub(crate) fn reset_for(&mut self, col: &StrCol<'_>) {
         if let Some(dict) = col.dictionary() {
-            if !self.dict.as_ref().is_some_and(|d| std::sync::Arc::ptr_eq(d, dict)) {
+            if !self.dict.as_ref().is_some_and(|d| same_memory(d, dict)) {
                 self.dict = Some(dict.clone());
                 self.slots.clear();
                 self.slots.resize(dict.len(), None);
@@ -283,6 +283,33 @@ impl<T: Copy> DictCache<T> {
             *s = Some(v);
         }
     }
+}
+
+/// Whether two arrays are views of the same bytes: the same array, or (as
+/// when every batch of an Arrow stream re-imports one shared dictionary) the
+/// same type, length, offset and buffers. The cache holds the old array, so
+/// its buffers cannot have been freed and reused for different content.
+fn same_memory(a: &ArrayRef, b: &ArrayRef) -> bool {
+    if std::sync::Arc::ptr_eq(a, b) {
+        return true;
+    }
+    let (a, b) = (a.to_data(), b.to_data());
+    let same_buffers = |x: &[arrow_buffer::Buffer], y: &[arrow_buffer::Buffer]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.as_ptr() == q.as_ptr() && p.len() == q.len())
+    };
+    a.data_type() == b.data_type()
+        && a.len() == b.len()
+        && a.offset() == b.offset()
+        && same_buffers(a.buffers(), b.buffers())
+        && match (a.nulls(), b.nulls()) {
+            (None, None) => true,
+            (Some(x), Some(y)) => {
+                x.buffer().as_ptr() == y.buffer().as_ptr() && x.offset() == y.offset() && x.len() == y.len()
+            }
+            _ => false,
+        }
+        && a.child_data().is_empty()
+        && b.child_data().is_empty()
 }
 
 /// A key column: strings, or integers written in decimal.
