@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crm_core::datasets::{customer_id, order_id, sample_store, SampleOptions, SampleStore, CATEGORY_NAMES, GUEST};
 use crm_core::facts::{compute_facts, customer_facts, FactsOptions};
-use crm_core::model::{OrderStatus, Store};
+use crm_core::model::{ConsentStatus, EventKind, OrderStatus, Store};
 use crm_core::time::from_micros;
 use proptest::prelude::*;
 
@@ -187,11 +187,104 @@ fn columnar_facts_equal_the_record_path() {
     let opts = FactsOptions::default();
     let start = SampleOptions::default().start_micros;
     // Before the data, in the middle (refunds still ahead for some orders), and after the end.
-    for as_of in [start - 1, start + 400 * 86_400_000_000, SampleOptions::default().end_micros() + 1] {
+    let end = SampleOptions::default().end_micros();
+    for as_of in [start - 1, start + 400 * 86_400_000_000, end - 1, end + 1] {
         let t = from_micros(as_of).expect("in range");
         let columnar = compute_facts(&s.to_facts_input(as_of), as_of, &opts).expect("columnar facts");
         let records = customer_facts(&store, t, &opts).expect("record facts");
         assert_eq!(columnar, records, "as of {as_of}");
+    }
+}
+
+#[test]
+fn customers_have_favourite_categories() {
+    // 60 % of a customer's lines come from one favourite category, the rest
+    // from the overall mix: among customers with 10 lines or more, the
+    // top category's share averages well above an eighth (about 0.65 expected).
+    let s = gen(5000, 11);
+    let mut counts = vec![[0u32; 8]; s.customers.len()];
+    for i in 0..s.order_lines.len() {
+        let c = s.orders.customer[s.order_lines.order[i] as usize];
+        if c != GUEST {
+            let cat = s.catalog.category[s.order_lines.product[i] as usize];
+            let k = CATEGORY_NAMES.iter().position(|&n| n == cat).expect("a known category");
+            counts[c as usize][k] += 1;
+        }
+    }
+    let shares: Vec<f64> = counts
+        .iter()
+        .filter(|c| c.iter().sum::<u32>() >= 10)
+        .map(|c| f64::from(*c.iter().max().unwrap_or(&0)) / f64::from(c.iter().sum::<u32>()))
+        .collect();
+    assert!(shares.len() > 500, "{} customers with 10+ lines", shares.len());
+    let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+    assert!((0.5..0.8).contains(&mean), "mean top-category share {mean}");
+}
+
+#[test]
+fn prices_suit_their_currency() {
+    let s = gen(3000, 12);
+    let l = &s.order_lines;
+    let mut seen = HashMap::new();
+    for i in 0..l.len() {
+        let cur = s.orders.currency[l.order[i] as usize];
+        let p = l.unit_price[i];
+        *seen.entry(cur.code().to_string()).or_insert(0) += 1;
+        match cur.code() {
+            // Yen have no minor unit: whole tens of yen, from 10 yen up to about two million.
+            "JPY" => assert!(p % 10 == 0 && (10..=2_500_000).contains(&p), "JPY {p}"),
+            // Cent currencies: shop prices end in 99 cents (or are under one unit).
+            _ => assert!(p % 100 == 99 || p < 100, "{} {p}", cur.code()),
+        }
+    }
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    // A Turkish price list is about 35 times the euro one: the median lira
+    // price is far above the median euro price.
+    let median = |code: &str| {
+        let mut v: Vec<i64> = (0..l.len())
+            .filter(|&i| s.orders.currency[l.order[i] as usize].code() == code)
+            .map(|i| l.unit_price[i])
+            .collect();
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    assert!(median("TRY") > 10 * median("EUR"));
+}
+
+#[test]
+fn consents_and_events_follow_sign_up() {
+    let s = gen(3000, 13);
+    let g = &s.consents;
+    let end = SampleOptions::default().end_micros();
+    let mut granted = std::collections::HashSet::new();
+    for i in 0..g.len() {
+        let c = g.customer[i] as usize;
+        assert!(g.at[i] >= s.customers.created_at[c] && g.at[i] < end, "consent {i}");
+        match g.status[i] {
+            ConsentStatus::Granted => {
+                granted.insert((c, g.channel[i]));
+            }
+            // A withdrawal follows a grant on the same channel.
+            ConsentStatus::Withdrawn => assert!(granted.contains(&(c, g.channel[i])), "consent {i}"),
+        }
+    }
+    assert!(g.status.contains(&ConsentStatus::Withdrawn));
+    let e = &s.events;
+    // Events lie in the period, and never before their customer signed up.
+    let start = SampleOptions::default().start_micros;
+    for i in 0..e.len() {
+        assert!(e.at[i] >= start && e.at[i] < end, "event {i}");
+        assert!(e.at[i] >= s.customers.created_at[e.customer[i] as usize], "event {i} before sign-up");
+    }
+    // So do carts: created after sign-up (guests: after the start), updated by the end.
+    let k = &s.carts;
+    for i in 0..k.len() {
+        let earliest = if k.customer[i] == GUEST { start } else { s.customers.created_at[k.customer[i] as usize] };
+        assert!(k.created_at[i] >= earliest && k.updated_at[i] < end, "cart {i}");
+    }
+    for kind in [EventKind::ProductViewed, EventKind::AddedToCart, EventKind::CheckoutStarted, EventKind::MessageOpened]
+    {
+        assert!(e.kind.contains(&kind), "{kind:?}");
     }
 }
 

@@ -345,10 +345,13 @@ impl World<'_> {
     fn add_converted_cart(&mut self, rng: &mut Rng, order: u32) {
         let o = order as usize;
         let t = self.orders.placed_at[o];
-        let created = t - rng.range(5 * MINUTE, 3 * HOUR);
+        let customer = self.orders.customer[o];
+        // Not before the customer signed up (or, for a guest, the period began).
+        let earliest =
+            if customer == GUEST { self.opt.start_micros } else { self.customers.created_at[customer as usize] };
+        let created = (t - rng.range(5 * MINUTE, 3 * HOUR)).max(earliest.min(t));
         let updated = t - rng.range(0, t - created);
         let cart = self.carts.len() as u32;
-        let customer = self.orders.customer[o];
         let k = &mut self.carts;
         k.customer.push(customer);
         k.email.push(self.orders.email[o].clone());
@@ -419,7 +422,7 @@ impl World<'_> {
                     let at = later(rng, created, self.end);
                     self.add_event(row, EventKind::MessageOpened, at, None);
                     if rng.chance(0.3) {
-                        self.add_event(row, EventKind::MessageClicked, at + MINUTE, None);
+                        self.add_event(row, EventKind::MessageClicked, (at + MINUTE).min(self.end - 1), None);
                     }
                 }
             }
