@@ -131,13 +131,14 @@ fn batch(cols: Columns) -> Result<RecordBatch, ArrowError> {
 }
 
 fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError> {
-    let ids = id_values(s.customers.len(), customer_id);
+    // Customer ids, for the tables that have or refer to customers.
+    let ids = || id_values(s.customers.len(), customer_id);
     let cat = &s.catalog;
     let cols: Columns = match table {
         "customers" => {
             let c = &s.customers;
             vec![
-                ("customer_id", ids),
+                ("customer_id", ids()),
                 ("created_at", instants(c.created_at.iter().map(|&t| Some(t)))),
                 ("email", strings(c.email.iter().map(Option::as_ref))),
                 ("phone", strings(c.phone.iter().map(Option::as_ref))),
@@ -157,7 +158,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
             let o = &s.orders;
             vec![
                 ("order_id", id_values(o.len(), order_id)),
-                ("customer_id", id_refs(o.customer.iter().copied(), &ids)),
+                ("customer_id", id_refs(o.customer.iter().copied(), &ids())),
                 ("email", strings(o.email.iter().map(Option::as_ref))),
                 ("placed_at", instants(o.placed_at.iter().map(|&t| Some(t)))),
                 ("currency", plain(o.currency.iter().map(|c| c.code()))),
@@ -198,7 +199,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
             let k = &s.carts;
             vec![
                 ("cart_id", id_values(k.len(), cart_id)),
-                ("customer_id", id_refs(k.customer.iter().copied(), &ids)),
+                ("customer_id", id_refs(k.customer.iter().copied(), &ids())),
                 ("email", strings(k.email.iter().map(Option::as_ref))),
                 ("currency", plain(k.currency.iter().map(|c| c.code()))),
                 ("created_at", instants(k.created_at.iter().map(|&t| Some(t)))),
@@ -226,7 +227,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
         "consents" => {
             let g = &s.consents;
             vec![
-                ("customer_id", id_refs(g.customer.iter().copied(), &ids)),
+                ("customer_id", id_refs(g.customer.iter().copied(), &ids())),
                 ("channel", plain(g.channel.iter().map(|&c| channel(c)))),
                 (
                     "purpose",
@@ -256,7 +257,7 @@ fn tables(s: &core::SampleStore, table: &str) -> Result<RecordBatch, ArrowError>
         "events" => {
             let e = &s.events;
             vec![
-                ("customer_id", id_refs(e.customer.iter().copied(), &ids)),
+                ("customer_id", id_refs(e.customer.iter().copied(), &ids())),
                 ("kind", plain(e.kind.iter().map(|&k| event_kind(k)))),
                 ("at", instants(e.at.iter().map(|&t| Some(t)))),
                 ("product_id", product_attr(e.product.iter().copied(), &cat.product_id)),

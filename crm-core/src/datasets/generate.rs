@@ -159,11 +159,9 @@ impl World<'_> {
     }
 
     fn add_customer(&mut self, rng: &mut Rng, row: u32) -> usize {
-        let weights: Vec<u32> = COUNTRIES.iter().map(|c| c.weight).collect();
-        let ci = rng.weighted(&weights);
+        let ci = rng.weighted_by(&COUNTRIES, |c| c.weight);
         let country = &COUNTRIES[ci];
-        let zone_weights: Vec<u32> = country.zones.iter().map(|z| z.1).collect();
-        let zone = country.zones[rng.weighted(&zone_weights)].0;
+        let zone = country.zones[rng.weighted_by(country.zones, |z| z.1)].0;
         let span = (self.end - self.opt.start_micros) as f64;
         let created = self.opt.start_micros + (rng.unit() * 0.9 * span) as i64;
         let first = pick(rng, country.first_names);
@@ -478,8 +476,7 @@ impl World<'_> {
     fn add_guests(&mut self, rng: &mut Rng) {
         let count = (self.orders.len() as f64 * GUEST_PER_ORDER).round() as usize;
         let pool = (count * 3 / 4).max(1);
-        let weights: Vec<u32> = COUNTRIES.iter().map(|c| c.weight).collect();
-        let countries: Vec<usize> = (0..pool).map(|_| rng.weighted(&weights)).collect();
+        let countries: Vec<usize> = (0..pool).map(|_| rng.weighted_by(&COUNTRIES, |c| c.weight)).collect();
         let span = (self.end - self.opt.start_micros) as u64;
         for _ in 0..count {
             let g = rng.below(pool as u64) as usize;

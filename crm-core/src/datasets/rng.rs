@@ -65,15 +65,21 @@ impl Rng {
 
     /// An index drawn with the given (unnormalised) weights.
     pub(crate) fn weighted(&mut self, weights: &[u32]) -> usize {
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+        self.weighted_by(weights, |&w| w)
+    }
+
+    /// An index into `items` drawn with the (unnormalised) weight `weight(item)`.
+    pub(crate) fn weighted_by<T>(&mut self, items: &[T], weight: impl Fn(&T) -> u32) -> usize {
+        let total: u64 = items.iter().map(|it| u64::from(weight(it))).sum();
         let mut x = self.below(total.max(1));
-        for (i, &w) in weights.iter().enumerate() {
-            if x < u64::from(w) {
+        for (i, it) in items.iter().enumerate() {
+            let w = u64::from(weight(it));
+            if x < w {
                 return i;
             }
-            x -= u64::from(w);
+            x -= w;
         }
-        weights.len() - 1
+        items.len() - 1
     }
 
     /// Exponential with mean 1.
