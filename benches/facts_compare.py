@@ -132,22 +132,30 @@ def facts_polars(df: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
     )
 
 
-def best_of(repeat: int, fn):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_args(doc: str) -> argparse.Namespace:
+    """The options both comparison scripts take."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--orders", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def best_times(runs: dict, repeat: int) -> dict:
+    """Best time of each run over `repeat` rounds, interleaved so that load on
+    the shared machine hits all of them alike."""
+    times: dict = {}
+    for _ in range(repeat):
+        for name, fn in runs.items():
+            t = time.perf_counter()
+            fn()
+            times[name] = min(times.get(name, float("inf")), time.perf_counter() - t)
+    return times
+
+
+def main() -> None:
+    args = parse_args(__doc__)
 
     as_of = datetime(2025, 1, 1, tzinfo=timezone.utc)
     table = make_orders(args.customers, args.orders, args.seed)
@@ -175,11 +183,7 @@ def main() -> None:
         "pandas groupby": lambda: facts_pandas(frame, pd_as_of),
         "polars group_by": lambda: facts_polars(pframe, as_of),
     }
-    times = {}
-    for _ in range(args.repeat):  # interleaved, so load on the shared machine hits all alike
-        for name, fn in runs.items():
-            t, _ = best_of(1, fn)
-            times[name] = min(times.get(name, float("inf")), t)
+    times = best_times(runs, args.repeat)
     base = times["crm_core (pyarrow in)"]
     print(f"{args.orders:,} orders, {args.customers:,} customers, best of {args.repeat}:")
     for name, t in times.items():

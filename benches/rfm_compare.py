@@ -13,10 +13,8 @@ Reproduce with:
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import time
 from datetime import datetime, timezone
 
 import duckdb
@@ -27,7 +25,7 @@ import polars as pl
 import crm_core
 
 sys.path.insert(0, os.path.dirname(__file__))
-from facts_compare import COUNTED, DAY_US, make_orders  # noqa: E402
+from facts_compare import COUNTED, DAY_US, best_times, make_orders, parse_args  # noqa: E402
 
 K = 5
 
@@ -102,12 +100,7 @@ def rfm_polars(df: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--customers", type=int, default=1_000_000)
-    ap.add_argument("--orders", type=int, default=10_000_000)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
+    args = parse_args(__doc__)
 
     as_of = datetime(2025, 1, 1, tzinfo=timezone.utc)
     table = make_orders(args.customers, args.orders, args.seed)
@@ -143,12 +136,7 @@ def main() -> None:
         "polars": lambda: rfm_polars(pframe, as_of),
         "pandas": lambda: rfm_pandas(frame, pd.Timestamp(as_of)),
     }
-    times: dict = {}
-    for _ in range(args.repeat):
-        for name, fn in runs.items():
-            t = time.perf_counter()
-            fn()
-            times[name] = min(times.get(name, float("inf")), time.perf_counter() - t)
+    times = best_times(runs, args.repeat)
     base = times["crm_core.rfm (pyarrow in)"]
     threads = os.environ.get("POLARS_MAX_THREADS", "all")
     print(f"{args.orders:,} orders, {args.customers:,} customers, k={K}, best of {args.repeat} (polars threads: {threads}):")
