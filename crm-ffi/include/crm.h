@@ -225,18 +225,37 @@ char *crm_validate_store(const char *request_json, struct CrmError *err);
 char *crm_customer_facts(const char *request_json, struct CrmError *err);
 
 /*
- Generates a deterministic sample store:
- `crm_call("sample_store", request_json, err)`.
+ Computes RFM values and 1..k scores per customer:
+ `crm_call("rfm", request_json, err)`.
 
- Request: `{"customers": 100, "seed": 42}` (both optional, at most 10000
- customers). Result: a store document, as accepted by the other functions.
+ Request: `{"store": {...}, "as_of": "2024-03-01T00:00:00Z", "options":
+ {...}, "rfm": {"k": 5, "thresholds": {"recency_days": [...], "frequency":
+ [...], "monetary": [...]}}}` (`options` as for `crm_customer_facts`; `rfm`
+ and its fields optional). Result: `{"as_of": "...Z", "k": 5, "rfm":
+ [{"customer_id", "recency", "frequency", "monetary", "currency", "r", "f",
+ "m"}, ...]}`; scores are null for customers without a paid order.
 
  Ownership, `err` and thread-safety as for `crm_call`.
 
  # Safety
  As for `crm_call`.
  */
-char *crm_sample_store(const char *request_json, struct CrmError *err);
+char *crm_rfm(const char *request_json, struct CrmError *err);
+
+/*
+ Generates a deterministic sample store:
+ `crm_call("sample_store", request_json, err)`.
+
+ Request: `{"customers": 100, "seed": 42, "start": "2023-01-01T00:00:00Z",
+ "days": 730}` (all optional, at most 10000 customers). Result: a store document, as accepted by the other functions.
+
+ Ownership, `err` and thread-safety as for `crm_call`.
+
+ # Safety
+ As for `crm_call`.
+ */
+char *crm_sample_store(const char *request_json,
+                       struct CrmError *err);
 
 /*
  Releases a string returned by any `crm_*` function. NULL is a no-op.

@@ -11,7 +11,7 @@
 //! | [`crm_version`] | `{"version", "wire_version"}` |
 //! | [`crm_call`] | any wire function by name; result JSON, or NULL and a [`CrmError`] |
 //! | [`crm_call_envelope`] | any wire function by name; always `{"ok":...}` |
-//! | [`crm_validate_store`], [`crm_customer_facts`], [`crm_sample_store`] | one wire function each |
+//! | [`crm_validate_store`], [`crm_customer_facts`], [`crm_rfm`], [`crm_sample_store`] | one wire function each |
 //! | [`crm_string_free`] | releases a string the library returned |
 //! | [`crm_error_clear`] | releases the strings in a [`CrmError`] |
 //!
@@ -177,11 +177,31 @@ pub unsafe extern "C" fn crm_customer_facts(request_json: *const c_char, err: *m
     unsafe { call_fixed("customer_facts", request_json, err) }
 }
 
+/// Computes RFM values and 1..k scores per customer:
+/// `crm_call("rfm", request_json, err)`.
+///
+/// Request: `{"store": {...}, "as_of": "2024-03-01T00:00:00Z", "options":
+/// {...}, "rfm": {"k": 5, "thresholds": {"recency_days": [...], "frequency":
+/// [...], "monetary": [...]}}}` (`options` as for `crm_customer_facts`; `rfm`
+/// and its fields optional). Result: `{"as_of": "...Z", "k": 5, "rfm":
+/// [{"customer_id", "recency", "frequency", "monetary", "currency", "r", "f",
+/// "m"}, ...]}`; scores are null for customers without a paid order.
+///
+/// Ownership, `err` and thread-safety as for `crm_call`.
+///
+/// # Safety
+/// As for `crm_call`.
+#[no_mangle]
+pub unsafe extern "C" fn crm_rfm(request_json: *const c_char, err: *mut CrmError) -> *mut c_char {
+    // SAFETY: forwarded from this function's own contract.
+    unsafe { call_fixed("rfm", request_json, err) }
+}
+
 /// Generates a deterministic sample store:
 /// `crm_call("sample_store", request_json, err)`.
 ///
-/// Request: `{"customers": 100, "seed": 42}` (both optional, at most 10000
-/// customers). Result: a store document, as accepted by the other functions.
+/// Request: `{"customers": 100, "seed": 42, "start": "2023-01-01T00:00:00Z",
+/// "days": 730}` (all optional, at most 10000 customers). Result: a store document, as accepted by the other functions.
 ///
 /// Ownership, `err` and thread-safety as for `crm_call`.
 ///

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::ptr;
 
 use crm::{
-    crm_call, crm_call_envelope, crm_customer_facts, crm_error_clear, crm_sample_store, crm_string_free,
+    crm_call, crm_call_envelope, crm_customer_facts, crm_error_clear, crm_rfm, crm_sample_store, crm_string_free,
     crm_validate_store, crm_version, CrmError, CrmErrorCode,
 };
 use serde_json::Value;
@@ -135,7 +135,7 @@ fn null_arguments_are_code_100() {
     assert_failure(&call_raw(None, None), CrmErrorCode::NullArgument, "ffi", "null_argument");
 
     type Wrapper = unsafe extern "C" fn(*const c_char, *mut CrmError) -> *mut c_char;
-    let wrappers: [Wrapper; 3] = [crm_validate_store, crm_customer_facts, crm_sample_store];
+    let wrappers: [Wrapper; 4] = [crm_validate_store, crm_customer_facts, crm_rfm, crm_sample_store];
     for wrapper in wrappers {
         let mut err = zeroed();
         // SAFETY: NULL request is allowed; `err` is zeroed.

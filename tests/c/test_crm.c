@@ -155,6 +155,7 @@ typedef char *(*wrapper_fn)(const char *request_json, CrmError *err);
 static wrapper_fn wrapper_for(const char *function) {
     if (strcmp(function, "validate_store") == 0) return crm_validate_store;
     if (strcmp(function, "customer_facts") == 0) return crm_customer_facts;
+    if (strcmp(function, "rfm") == 0) return crm_rfm;
     if (strcmp(function, "sample_store") == 0) return crm_sample_store;
     return NULL;
 }
@@ -289,6 +290,7 @@ static void test_null_arguments(void) {
     expect_error(crm_validate_store(NULL, &err), &err, 100, "null_argument", "validate NULL");
     expect_error(crm_customer_facts(NULL, &err), &err, 100, "null_argument", "facts NULL");
     expect_error(crm_sample_store(NULL, &err), &err, 100, "null_argument", "sample NULL");
+    expect_error(crm_rfm(NULL, &err), &err, 100, "null_argument", "rfm NULL");
 
     char *env = crm_call_envelope(NULL, NULL);
     check(contains(env, "\"ok\":false") && contains(env, "\"domain\":\"ffi\"") &&

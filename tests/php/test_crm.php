@@ -115,7 +115,7 @@ check(is_string($version['version'] ?? null) && ($version['wire_version'] ?? nul
 $files = glob("$root/tests/vectors/*.json");
 sort($files);
 check(count($files) > 0, 'golden vectors found');
-$wrappers = ['validate_store' => 'crm_validate_store', 'customer_facts' => 'crm_customer_facts', 'sample_store' => 'crm_sample_store'];
+$wrappers = ['validate_store' => 'crm_validate_store', 'customer_facts' => 'crm_customer_facts', 'rfm' => 'crm_rfm', 'sample_store' => 'crm_sample_store'];
 foreach ($files as $file) {
     $name = basename($file);
     $vector = json_decode(file_get_contents($file), false, 512, JSON_THROW_ON_ERROR);
