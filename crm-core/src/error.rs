@@ -94,6 +94,17 @@ impl Error {
                     })
                 })
                 .collect(),
+            Error::Segment(e) => {
+                let mut d = json!({"code": e.code(), "message": e.to_string()});
+                if let Some((line, column)) = e.position() {
+                    d["line"] = json!(line);
+                    d["column"] = json!(column);
+                }
+                if let Some(s) = e.suggestion() {
+                    d["suggestion"] = json!(s);
+                }
+                vec![d]
+            }
             other => vec![json!({"code": other.code(), "message": other.to_string()})],
         }
     }

@@ -19,8 +19,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod copurchase;
 mod error;
 mod rfm;
+pub mod rule;
+mod table;
+mod table_build;
 
+#[cfg(any())]
+pub use copurchase::{
+    co_purchase_table, cross_sell, CoPurchaseLevel, CoPurchaseOptions, CoPurchasePair, CoPurchaseTable,
+    CrossSellOptions, CrossSellSuggestion,
+};
 pub use error::SegmentError;
 pub use rfm::{rfm_scores, RfmOptions, RfmScores, RfmThresholds};
+pub use rule::Rule;
+pub use table::{date_from_days, days_from_date, Column, CustomerTable, Purchases, Ty};
+pub use table_build::{TableOptions, SOUTHERN_COUNTRIES};
