@@ -187,7 +187,7 @@ for name, desc, st, errors in cases:
 def req_error(domain, code, message):
     return {"ok": False, "error": {"domain": domain, "code": code, "message": message, "details": [{"code": code, "message": message}]}}
 write("error_unknown_function.json", "A misspelt function name.", "customer_fact", {"store": {}},
-      req_error("request", "unknown_function", "unknown function `customer_fact` (expected one of: version, validate_store, customer_facts, rfm, sample_store)"))
+      req_error("request", "unknown_function", "unknown function `customer_fact` (expected one of: version, validate_store, customer_facts, rfm, rule, segment, segment_map, sample_store)"))
 write("error_missing_as_of.json", "customer_facts needs as_of: the library never reads the clock.", "customer_facts", {"store": {}},
       req_error("request", "missing_field", "request field `as_of` is required"))
 write("error_as_of_without_zone.json", "as_of must carry a zone.", "customer_facts", {"store": {}, "as_of": "2024-03-01"},
@@ -223,20 +223,20 @@ rfm_store = {
   o("o8", "e", "2024-02-15T00:00:00Z", 5000, "cancelled"),
  ],
 }
-def rrow(c, rec, fr, mon, r, f, m):
-    return {"customer_id": c, "recency": rec, "frequency": fr, "monetary": mon, "currency": "EUR" if fr else None, "r": r, "f": f, "m": m}
-prospect = lambda c: rrow(c, None, 0, 0, None, None, None)
+def rrow(c, rec, fr, mon, r, f, m, seg):
+    return {"customer_id": c, "recency": rec, "frequency": fr, "monetary": mon, "currency": "EUR" if fr else None, "r": r, "f": f, "m": m, "segment": seg}
+prospect = lambda c: rrow(c, None, 0, 0, None, None, None, "Prospects")
 write("rfm_ranked_k3.json", "RFM with k = 3 and the default tie-fair ranking: 4 scored customers, a refunded order and a cancelled one that do not count, two prospects.",
       "rfm", {"store": rfm_store, "as_of": "2024-03-01T00:00:00Z", "rfm": {"k": 3}},
       {"ok": True, "result": {"as_of": "2024-03-01T00:00:00Z", "k": 3, "rfm": [
-        rrow("a", 5, 2, 15000, 2, 2, 2), rrow("b", 28, 1, 30000, 1, 1, 3), rrow("c", 91, 1, 2000, 1, 1, 1),
-        rrow("d", 2, 2, 6000, 3, 2, 1), prospect("e"), prospect("p")]}})
+        rrow("a", 5, 2, 15000, 2, 2, 2, "At Risk"), rrow("b", 28, 1, 30000, 1, 1, 3, "At Risk"), rrow("c", 91, 1, 2000, 1, 1, 1, "Lost"),
+        rrow("d", 2, 2, 6000, 3, 2, 1, "Others"), prospect("e"), prospect("p")]}})
 write("rfm_thresholds_k3.json", "RFM with fixed thresholds (k = 3): recency ≤ 7 days → 3, ≤ 30 → 2; 2 orders → 2, 3 → 3; 50.00 € → 2, 200.00 € → 3.",
       "rfm", {"store": rfm_store, "as_of": "2024-03-01T00:00:00Z",
               "rfm": {"k": 3, "thresholds": {"recency_days": [7, 30], "frequency": [2, 3], "monetary": [5000, 20000]}}},
       {"ok": True, "result": {"as_of": "2024-03-01T00:00:00Z", "k": 3, "rfm": [
-        rrow("a", 5, 2, 15000, 3, 2, 2), rrow("b", 28, 1, 30000, 2, 1, 3), rrow("c", 91, 1, 2000, 1, 1, 1),
-        rrow("d", 2, 2, 6000, 3, 2, 2), prospect("e"), prospect("p")]}})
+        rrow("a", 5, 2, 15000, 3, 2, 2, "Others"), rrow("b", 28, 1, 30000, 2, 1, 3, "At Risk"), rrow("c", 91, 1, 2000, 1, 1, 1, "Lost"),
+        rrow("d", 2, 2, 6000, 3, 2, 2, "Others"), prospect("e"), prospect("p")]}})
 write("error_rfm_k_out_of_range.json", "RFM scores run from 1 to k with k from 3 to 10.",
       "rfm", {"store": rfm_store, "as_of": "2024-03-01T00:00:00Z", "rfm": {"k": 11}},
       req_error("segment", "invalid_option", "segment option `k`: must be 3 to 10, got 11"))

@@ -21,6 +21,8 @@
 
 mod copurchase;
 mod error;
+mod map;
+mod presets;
 mod rfm;
 pub mod rule;
 mod table;
@@ -32,6 +34,8 @@ pub use copurchase::{
     CrossSellOptions, CrossSellSuggestion,
 };
 pub use error::SegmentError;
+pub use map::{rfm_segments, NamedRule, SegmentMap};
+pub use presets::{builtin_rule, BUILTINS, MAPS};
 pub use rfm::{rfm_scores, RfmOptions, RfmScores, RfmThresholds};
 pub use rule::Rule;
 pub use table::{date_from_days, days_from_date, Column, CustomerTable, Purchases, Ty};

@@ -30,6 +30,8 @@ pub struct TableOptions {
     pub time_zone: Option<TimeZone>,
     /// Brand → tier (`premium`, `mid`, `budget`, or any name), for the `<tier>_brand_share` fields.
     pub brand_tiers: BTreeMap<String, String>,
+    /// The RFM segment map of the `segment` field (default: the `seed` preset).
+    pub segments: Option<super::SegmentMap>,
     /// Predictions per customer (`{"clv": {"c1": 120.5}}`) that become `ltv.clv` fields.
     pub ltv: BTreeMap<String, BTreeMap<String, f64>>,
 }
@@ -112,6 +114,12 @@ impl CustomerTable {
                 t.insert("m", score(&s.m))?;
                 let fm = s.f.iter().zip(&s.m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
                 t.insert("fm", Column::Float(fm))?;
+                let map = match &options.segments {
+                    Some(m) => m.clone(),
+                    None => super::SegmentMap::preset("seed")?,
+                };
+                let seg = super::rfm_segments(&s, &map)?;
+                t.insert("segment", Column::text(seg.iter().map(Option::as_deref)))?;
             }
             Err(e @ SegmentError::MixedCurrencies { .. }) => {
                 for name in ["recency", "frequency", "monetary", "r", "f", "m", "fm", "segment"] {

@@ -7,7 +7,10 @@
 //! | `version` | `{}` | `{"version", "wire_version"}` |
 //! | `validate_store` | `{"store"}` | counts per collection |
 //! | `customer_facts` | `{"store", "as_of", "options"?}` | `{"as_of", "facts": [row…]}` |
-//! | `rfm` | `{"store", "as_of", "options"?, "rfm"?: {"k"?, "thresholds"?}}` | `{"as_of", "k", "rfm": [row…]}` |
+//! | `rfm` | `{"store", "as_of", "options"?, "rfm"?: {"k"?, "thresholds"?}, "segments"?}` | `{"as_of", "k", "rfm": [row…]}` |
+//! | `rule` | `{"rule": text or tree}` or `{"builtin", "params"?}` | `{"text", "ast"}` |
+//! | `segment` | `{"store", "as_of", "rule" or "builtin"/"params", "options"?, "rfm"?, "table"?, "segments"?, "explain"?}` | `{"as_of", "rule", "count", "members", "explanation"?}` |
+//! | `segment_map` | `{"store", "as_of", "segments", "options"?, "rfm"?, "table"?}` | `{"as_of", "segments", "counts", "assignments"}` |
 //! | `sample_store` | `{"customers"?, "seed"?, "start"?, "days"?}` | a store document |
 //!
 //! ```
@@ -26,12 +29,14 @@
 use serde_json::{json, Map, Value};
 use thiserror::Error as ThisError;
 
+mod segment;
+
 use crate::datasets::{sample_store, SampleOptions};
 use crate::error::Error;
 use crate::facts::{customer_facts, FactsOptions};
 use crate::model::Store;
 use crate::money::{Currency, ExchangeRates};
-use crate::segment::{rfm_scores, RfmOptions};
+use crate::segment::{rfm_scores, rfm_segments, RfmOptions, SegmentMap};
 use crate::time::{format_instant, parse_instant, to_micros};
 
 /// Version of the JSON request/response formats.
@@ -88,7 +93,8 @@ impl RequestError {
 }
 
 /// The functions [`call`] knows.
-pub const FUNCTIONS: &[&str] = &["version", "validate_store", "customer_facts", "rfm", "sample_store"];
+pub const FUNCTIONS: &[&str] =
+    &["version", "validate_store", "customer_facts", "rfm", "rule", "segment", "segment_map", "sample_store"];
 
 /// Runs `function` on a JSON request and returns the JSON result.
 ///
@@ -103,7 +109,10 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "version" => &[],
         "validate_store" => &["store"],
         "customer_facts" => &["store", "as_of", "options"],
-        "rfm" => &["store", "as_of", "options", "rfm"],
+        "rfm" => &["store", "as_of", "options", "rfm", "segments"],
+        "rule" => &["rule", "builtin", "params"],
+        "segment" => &["store", "as_of", "options", "rfm", "table", "rule", "builtin", "params", "segments", "explain"],
+        "segment_map" => &["store", "as_of", "options", "rfm", "table", "segments"],
         "sample_store" => &["customers", "seed", "start", "days"],
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
@@ -115,6 +124,9 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "validate_store" => validate_store(req)?,
         "customer_facts" => facts(req)?,
         "rfm" => rfm(req)?,
+        "rule" => segment::rule(&req)?,
+        "segment" => segment::segment(req)?,
+        "segment_map" => segment::segment_map(req)?,
         "sample_store" => sample(&req)?,
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
@@ -135,7 +147,7 @@ pub fn version() -> Value {
     json!({"version": env!("CARGO_PKG_VERSION"), "wire_version": WIRE_VERSION})
 }
 
-fn take_store(req: &mut Map<String, Value>) -> Result<Store, Error> {
+pub(crate) fn take_store(req: &mut Map<String, Value>) -> Result<Store, Error> {
     let store = req.remove("store").ok_or(RequestError::MissingField { field: "store".into() })?;
     Ok(Store::from_value(store)?)
 }
@@ -151,7 +163,7 @@ fn validate_store(mut req: Map<String, Value>) -> Result<Value, Error> {
     }))
 }
 
-fn field_str<'a>(req: &'a Map<String, Value>, field: &str) -> Result<&'a str, RequestError> {
+pub(crate) fn field_str<'a>(req: &'a Map<String, Value>, field: &str) -> Result<&'a str, RequestError> {
     match req.get(field) {
         None | Some(Value::Null) => Err(RequestError::MissingField { field: field.into() }),
         Some(Value::String(s)) => Ok(s),
@@ -161,13 +173,13 @@ fn field_str<'a>(req: &'a Map<String, Value>, field: &str) -> Result<&'a str, Re
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> RequestError {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> RequestError {
     RequestError::InvalidField { field: field.into(), message: message.into() }
 }
 
 /// Parses `options` of `customer_facts`: `abandon_after_minutes` (integer ≥ 0)
 /// and `rates` (`{"target": "TRY", "rates": {"USD": "34.5"}}`).
-fn facts_options(v: Option<&Value>) -> Result<FactsOptions, Error> {
+pub(crate) fn facts_options(v: Option<&Value>) -> Result<FactsOptions, Error> {
     let mut opts = FactsOptions::default();
     let Some(v) = v.filter(|v| !v.is_null()) else {
         return Ok(opts);
@@ -236,7 +248,18 @@ fn rfm(mut req: Map<String, Value>) -> Result<Value, Error> {
     let store = take_store(&mut req)?;
     let f = customer_facts(&store, as_of, &options)?;
     let scores = rfm_scores(&f, &rfm)?;
-    let rows: Vec<Value> = (0..scores.len()).map(|i| scores.row_json(i)).collect();
+    let map = match req.get("segments").filter(|v| !v.is_null()) {
+        Some(v) => SegmentMap::from_json(v)?,
+        None => SegmentMap::preset("seed")?,
+    };
+    let segments = rfm_segments(&scores, &map)?;
+    let rows: Vec<Value> = (0..scores.len())
+        .map(|i| {
+            let mut row = scores.row_json(i);
+            row["segment"] = json!(segments[i]);
+            row
+        })
+        .collect();
     Ok(json!({"as_of": format_instant(as_of), "k": rfm.k, "rfm": rows}))
 }
 

@@ -1,0 +1,264 @@
+//! Named segment maps: ordered (name, rule) lists, first match wins, and
+//! `in_segment` references between segments (cycles rejected).
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::presets;
+use super::rule::Rule;
+use super::table::CustomerTable;
+use super::SegmentError;
+
+/// One named segment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedRule {
+    /// The segment's name (shown to people; rename freely).
+    pub name: String,
+    /// Who belongs.
+    pub rule: Rule,
+}
+
+/// An ordered list of named segments. Each customer gets the first segment
+/// whose rule holds; a rule may test another segment's own rule with
+/// `in_segment('name')`.
+///
+/// ```
+/// use crm_core::segment::{Column, CustomerTable, SegmentMap};
+/// let mut t = CustomerTable::new(["a", "b", "c"], 0);
+/// t.insert("order_count", Column::Int(vec![Some(5), Some(1), Some(0)]))?;
+/// let map = SegmentMap::from_json(&serde_json::json!([
+///     {"name": "Big", "rule": "order_count >= 5"},
+///     {"name": "Some", "rule": "order_count >= 1 AND NOT in_segment('Big')"},
+///     {"name": "Rest", "rule": "TRUE"}
+/// ]))?;
+/// assert_eq!(map.assign(&mut t)?, [Some("Big".to_string()), Some("Some".into()), Some("Rest".into())]);
+/// # Ok::<(), crm_core::segment::SegmentError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentMap {
+    /// Segments in priority order.
+    pub segments: Vec<NamedRule>,
+}
+
+fn bad(path: &str, message: impl Into<String>) -> SegmentError {
+    SegmentError::InvalidAst { path: path.into(), message: message.into() }
+}
+
+impl SegmentMap {
+    /// A shipped preset: `seed`, `classic`, `shopify` (RFM maps) or `age_groups`.
+    ///
+    /// # Errors
+    /// [`SegmentError::InvalidOption`] for another name.
+    pub fn preset(name: &str) -> Result<SegmentMap, SegmentError> {
+        let rules = presets::map(name).ok_or_else(|| SegmentError::InvalidOption {
+            field: "segments".into(),
+            message: format!("unknown preset `{name}` (expected one of: {})", presets::MAPS.join(", ")),
+        })?;
+        let segments = rules
+            .iter()
+            .map(|(n, r)| Ok(NamedRule { name: (*n).to_string(), rule: Rule::parse(r)? }))
+            .collect::<Result<_, SegmentError>>()?;
+        Ok(SegmentMap { segments })
+    }
+
+    /// A map from JSON: a preset name, or `[{"name": …, "rule": text or tree}, …]`.
+    ///
+    /// # Errors
+    /// [`SegmentError::InvalidAst`] for a malformed list or duplicate names,
+    /// the parse error of a rule, or an unknown preset.
+    pub fn from_json(v: &Value) -> Result<SegmentMap, SegmentError> {
+        if let Value::String(name) = v {
+            return SegmentMap::preset(name);
+        }
+        let list = v.as_array().ok_or_else(|| bad("/", "expected a preset name or a list of {name, rule}"))?;
+        let mut segments = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            let m = item.as_object().ok_or_else(|| bad(&format!("/{i}"), "expected {\"name\", \"rule\"}"))?;
+            if let Some(k) = m.keys().find(|k| *k != "name" && *k != "rule") {
+                return Err(bad(&format!("/{i}"), format!("unexpected key `{k}` (expected name, rule)")));
+            }
+            let name = m.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty());
+            let name = name.ok_or_else(|| bad(&format!("/{i}/name"), "expected a non-empty name"))?;
+            if segments.iter().any(|s: &NamedRule| s.name == name) {
+                return Err(bad(&format!("/{i}/name"), format!("segment `{name}` is defined twice")));
+            }
+            let rule = m.get("rule").ok_or_else(|| bad(&format!("/{i}"), "missing `rule`"))?;
+            segments.push(NamedRule { name: name.to_string(), rule: Rule::from_value(rule)? });
+        }
+        Ok(SegmentMap { segments })
+    }
+
+    /// `[{"name", "rule"}]` with each rule's canonical text.
+    pub fn to_json(&self) -> Value {
+        Value::Array(self.segments.iter().map(|s| json!({"name": s.name, "rule": s.rule.to_string()})).collect())
+    }
+
+    /// Segment names referred to by each segment's rule through `in_segment`.
+    fn references(&self) -> Vec<Vec<usize>> {
+        self.segments
+            .iter()
+            .map(|s| {
+                let mut refs = Vec::new();
+                collect_refs(s.rule.expr(), &mut |name| {
+                    if let Some(j) = self.segments.iter().position(|x| x.name == name) {
+                        refs.push(j);
+                    }
+                });
+                refs
+            })
+            .collect()
+    }
+
+    /// Evaluates every segment's own rule (in dependency order) and adds the
+    /// memberships to the table's segments, so later rules can use `in_segment`.
+    ///
+    /// # Errors
+    /// [`SegmentError::SegmentCycle`], or the first rule's check error.
+    pub fn evaluate_all(&self, table: &mut CustomerTable) -> Result<BTreeMap<String, Vec<bool>>, SegmentError> {
+        let refs = self.references();
+        let n = self.segments.len();
+        // 0 = not visited, 1 = on the stack, 2 = done.
+        let mut state = vec![0u8; n];
+        let mut order = Vec::with_capacity(n);
+        for start in 0..n {
+            visit(start, &refs, &mut state, &mut order, &mut Vec::new(), self)?;
+        }
+        let mut out = BTreeMap::new();
+        for i in order {
+            let s = &self.segments[i];
+            let mask = s.rule.evaluate(table)?;
+            table.segments.insert(s.name.clone(), mask.clone());
+            out.insert(s.name.clone(), mask);
+        }
+        Ok(out)
+    }
+
+    /// The first matching segment of every customer (`None` when none matches).
+    ///
+    /// # Errors
+    /// As [`SegmentMap::evaluate_all`].
+    pub fn assign(&self, table: &mut CustomerTable) -> Result<Vec<Option<String>>, SegmentError> {
+        let masks = self.evaluate_all(table)?;
+        let mut out = vec![None; table.len()];
+        for s in self.segments.iter().rev() {
+            if let Some(m) = masks.get(&s.name) {
+                for (o, &yes) in out.iter_mut().zip(m) {
+                    if yes {
+                        *o = Some(s.name.clone());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn visit(
+    i: usize,
+    refs: &[Vec<usize>],
+    state: &mut [u8],
+    order: &mut Vec<usize>,
+    stack: &mut Vec<usize>,
+    map: &SegmentMap,
+) -> Result<(), SegmentError> {
+    match state[i] {
+        2 => return Ok(()),
+        1 => {
+            let from = stack.iter().position(|&s| s == i).unwrap_or(0);
+            let mut path: Vec<&str> = stack[from..].iter().map(|&s| map.segments[s].name.as_str()).collect();
+            path.push(map.segments[i].name.as_str());
+            return Err(SegmentError::SegmentCycle { path: path.join(" -> ") });
+        }
+        _ => {}
+    }
+    state[i] = 1;
+    stack.push(i);
+    for &j in &refs[i] {
+        visit(j, refs, state, order, stack, map)?;
+    }
+    stack.pop();
+    state[i] = 2;
+    order.push(i);
+    Ok(())
+}
+
+fn collect_refs(e: &super::rule::Expr, f: &mut dyn FnMut(&str)) {
+    use super::rule::{Expr, Literal, Operand};
+    let op = |o: &Operand, f: &mut dyn FnMut(&str)| {
+        if let Operand::Call { name, args, .. } = o {
+            if name == "in_segment" {
+                if let Some(Literal::Str(s)) = args.first().map(|a| &a.value) {
+                    f(s);
+                }
+            }
+        }
+    };
+    match e {
+        Expr::And(p) | Expr::Or(p) => p.iter().for_each(|x| collect_refs(x, f)),
+        Expr::Not(x) => collect_refs(x, f),
+        Expr::Compare { left, right, .. } => {
+            op(left, f);
+            op(right, f);
+        }
+        Expr::Between { operand, .. }
+        | Expr::In { operand, .. }
+        | Expr::Contains { operand, .. }
+        | Expr::IsNull { operand, .. }
+        | Expr::Truth(operand) => op(operand, f),
+        Expr::BirthdayWithin { .. } | Expr::Const(_) => {}
+    }
+}
+
+/// The RFM segment of every customer of `scores`: `Prospects` for customers
+/// without scores (no paid order), else the first matching segment of `map`
+/// over the fields `recency, frequency, monetary, r, f, m, fm` (`None` when
+/// none matches).
+///
+/// # Errors
+/// The map's check errors (a rule using a field RFM does not have …).
+///
+/// ```
+/// use crm_core::segment::{rfm_scores, rfm_segments, RfmOptions, RfmScores, SegmentMap};
+/// let mut s = RfmScores::default();
+/// for (id, r) in [("a", Some(5)), ("b", Some(1)), ("p", None)] {
+///     s.customer_id.push(id);
+///     s.recency.push(r.map(|_| 3));
+///     s.frequency.push(u32::from(r.is_some()));
+///     s.monetary.push(100);
+///     s.currency.push(None);
+///     s.r.push(r);
+///     s.f.push(r.map(|_| 1));
+///     s.m.push(r.map(|_| 1));
+/// }
+/// let seg = rfm_segments(&s, &SegmentMap::preset("classic")?)?;
+/// assert_eq!(seg, [Some("New Customers".into()), Some("Lost".into()), Some("Prospects".to_string())]);
+/// # Ok::<(), crm_core::segment::SegmentError>(())
+/// ```
+pub fn rfm_segments(scores: &super::RfmScores, map: &SegmentMap) -> Result<Vec<Option<String>>, SegmentError> {
+    use super::table::Column;
+    let mut t = CustomerTable::new(scores.customer_id.iter(), 0);
+    let score = |v: &[Option<u8>]| Column::Int(v.iter().map(|x| x.map(i64::from)).collect());
+    let prospect: Vec<bool> = scores.r.iter().map(Option::is_none).collect();
+    t.insert("recency", Column::Int(scores.recency.clone()))?;
+    t.insert("frequency", Column::Int(scores.frequency.iter().map(|&x| Some(i64::from(x))).collect()))?;
+    t.insert(
+        "monetary",
+        Column::Money {
+            minor: scores.monetary.iter().zip(&prospect).map(|(&x, &p)| (!p).then_some(x)).collect(),
+            currency: scores.currency.clone(),
+        },
+    )?;
+    t.insert("r", score(&scores.r))?;
+    t.insert("f", score(&scores.f))?;
+    t.insert("m", score(&scores.m))?;
+    let fm = scores.f.iter().zip(&scores.m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
+    t.insert("fm", Column::Float(fm))?;
+    let mut out = map.assign(&mut t)?;
+    for (o, p) in out.iter_mut().zip(prospect) {
+        if p {
+            *o = Some("Prospects".to_string());
+        }
+    }
+    Ok(out)
+}
