@@ -70,9 +70,12 @@ pub fn map(name: &str) -> Option<&'static [(&'static str, &'static str)]> {
     })
 }
 
-/// Built-in segments: name, parameters with defaults, rule template.
-/// `{p}` in a template is replaced by parameter `p` (texts quoted).
-pub const BUILTINS: &[(&str, &[(&str, &str)], &str)] = &[
+/// A built-in segment: name, parameters with their defaults, rule template.
+pub type Builtin = (&'static str, &'static [(&'static str, &'static str)], &'static str);
+
+/// Built-in segments. `{p}` in a template is replaced by parameter `p`
+/// (defaults in quotes take strings, bare-word defaults take names, the rest numbers).
+pub const BUILTINS: &[Builtin] = &[
     ("first_time_buyer", &[], "order_count = 1"),
     ("repeat_buyer", &[("min_orders", "2")], "order_count >= {min_orders}"),
     (

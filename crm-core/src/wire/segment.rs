@@ -76,7 +76,7 @@ fn table_of(req: &mut Map<String, Value>) -> Result<CustomerTable, Error> {
         }
     }
     let store = take_store(req)?;
-    Ok(CustomerTable::from_store(&store, as_of, &opts)?)
+    CustomerTable::from_store(&store, as_of, &opts)
 }
 
 /// Adds the memberships of a `segments` map (for `in_segment`).
