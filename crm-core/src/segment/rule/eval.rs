@@ -282,7 +282,13 @@ pub(crate) fn eval(node: &Node, cols: &[Cow<'_, Column>], table: &CustomerTable)
         Node::Between { col, low, high, negated } => {
             let lo = test_scalar(&cols[*col], table, &|o| o != Ordering::Less, low);
             let hi = test_scalar(&cols[*col], table, &|o| o != Ordering::Greater, high);
-            lo.into_iter().zip(hi).map(|(a, b)| (a && b) != *negated).collect()
+            if *negated {
+                // NOT BETWEEN is a comparison too: false when the value is missing.
+                let comparable = test_scalar(&cols[*col], table, &|_| true, low);
+                lo.into_iter().zip(hi).zip(comparable).map(|((a, b), c)| c && !(a && b)).collect()
+            } else {
+                lo.into_iter().zip(hi).map(|(a, b)| a && b).collect()
+            }
         }
         Node::In { col, set, negated } => {
             let mut acc = vec![false; n];
@@ -292,7 +298,16 @@ pub(crate) fn eval(node: &Node, cols: &[Cow<'_, Column>], table: &CustomerTable)
                 }
             }
             if *negated {
-                acc.iter_mut().for_each(|a| *a = !*a);
+                // NOT IN is a comparison too: false when the value is missing.
+                let mut comparable = vec![false; n];
+                for s in set {
+                    for (c, y) in comparable.iter_mut().zip(test_scalar(&cols[*col], table, &|_| true, s)) {
+                        *c |= y;
+                    }
+                }
+                for (a, c) in acc.iter_mut().zip(comparable) {
+                    *a = c && !*a;
+                }
             }
             acc
         }

@@ -1,5 +1,5 @@
 //! Canonical text of a rule: keywords in capitals, single-quoted strings,
-//! the fewest parentheses that keep the tree. Parsing the printed text gives
+//! parentheses around every nested AND and OR (and only there). Parsing the printed text gives
 //! the same tree back.
 
 use std::fmt::{self, Write};
@@ -93,7 +93,8 @@ fn write_expr(f: &mut fmt::Formatter<'_>, e: &Expr, ctx: Ctx) -> fmt::Result {
             join(f, parts, " OR ", Ctx::InOr, paren)
         }
         Expr::And(parts) => {
-            let paren = matches!(ctx, Ctx::InAnd | Ctx::InNot);
+            // Inside OR the parentheses are not needed, but they keep the rule readable.
+            let paren = ctx != Ctx::Top;
             join(f, parts, " AND ", Ctx::InAnd, paren)
         }
         Expr::Not(inner) => {
