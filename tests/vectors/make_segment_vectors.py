@@ -189,9 +189,13 @@ def err(code, message, line=None, column=None, suggestion=None):
     return {"ok": False, "error": {"domain": "segment", "code": code, "message": message, "details": [d]}}
 
 
-for i, (rule, members) in enumerate(CORPUS, 1):
-    write(f"segment_corpus_{i:02}.json", f"Corpus rule {i} over the 7-customer store as of {AS_OF}: {rule}",
-          "segment", {"store": STORE, "as_of": AS_OF, "rule": rule},
+write("segment_corpus.json", f"The {len(CORPUS)}-rule corpus over the 7-customer store as of {AS_OF}, members worked out by hand (README.md).",
+      "segment", {"store": STORE, "as_of": AS_OF, "rules": [{"name": f"r{i:02}", "rule": r} for i, (r, _) in enumerate(CORPUS, 1)]},
+      ok({"as_of": AS_OF, "segments": [{"name": f"r{i:02}", "rule": CANONICAL.get(r, r), "count": len(m), "members": m}
+                                        for i, (r, m) in enumerate(CORPUS, 1)]}))
+for i in (1, 31, 58):
+    rule, members = CORPUS[i - 1]
+    write(f"segment_rule_{i:02}.json", f"Corpus rule {i} on its own: {rule}", "segment", {"store": STORE, "as_of": AS_OF, "rule": rule},
           ok({"as_of": AS_OF, "rule": CANONICAL.get(rule, rule), "count": len(members), "members": members}))
 
 write("segment_in_segment.json", "in_segment refers to a segment of the request's map (big spenders: net spend ≥ 150 EUR = ann, cem and the guest with exactly 150.00; minus e-mail consent (ann) = cem and the guest).",

@@ -10,6 +10,7 @@
 //! | `rfm` | `{"store", "as_of", "options"?, "rfm"?: {"k"?, "thresholds"?}, "segments"?}` | `{"as_of", "k", "rfm": [row…]}` |
 //! | `rule` | `{"rule": text or tree}` or `{"builtin", "params"?}` | `{"text", "ast"}` |
 //! | `segment` | `{"store", "as_of", "rule" or "builtin"/"params", "options"?, "rfm"?, "table"?, "segments"?, "explain"?}` | `{"as_of", "rule", "count", "members", "explanation"?}` |
+//! | `segment` (many) | `{"store", "as_of", "rules": [{"name", "rule"}], …}` | `{"as_of", "segments": [{"name", "rule", "count", "members"}]}` |
 //! | `segment_map` | `{"store", "as_of", "segments", "options"?, "rfm"?, "table"?}` | `{"as_of", "segments", "counts", "assignments"}` |
 //! | `sample_store` | `{"customers"?, "seed"?, "start"?, "days"?}` | a store document |
 //!
@@ -111,7 +112,9 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "customer_facts" => &["store", "as_of", "options"],
         "rfm" => &["store", "as_of", "options", "rfm", "segments"],
         "rule" => &["rule", "builtin", "params"],
-        "segment" => &["store", "as_of", "options", "rfm", "table", "rule", "builtin", "params", "segments", "explain"],
+        "segment" => {
+            &["store", "as_of", "options", "rfm", "table", "rule", "rules", "builtin", "params", "segments", "explain"]
+        }
         "segment_map" => &["store", "as_of", "options", "rfm", "table", "segments"],
         "sample_store" => &["customers", "seed", "start", "days"],
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),

@@ -91,8 +91,41 @@ fn with_segments(req: &Map<String, Value>, table: &mut CustomerTable) -> Result<
     }
 }
 
-/// `segment`: the members of one rule, and optionally why one customer is in or out.
+/// `segment` with `rules` (`[{"name", "rule"}]`): the members of each rule.
+fn many(rules: &Value, table: &CustomerTable) -> Result<Value, Error> {
+    let list = rules.as_array().ok_or_else(|| invalid("rules", "expected a list of {\"name\", \"rule\"}"))?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let name = item
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid(&format!("rules[{i}].name"), "expected a name"))?;
+        if let Some(k) = item.as_object().and_then(|m| m.keys().find(|k| *k != "name" && *k != "rule")) {
+            return Err(invalid(&format!("rules[{i}].{k}"), "unknown field (expected name, rule)").into());
+        }
+        let rule = Rule::from_value(
+            item.get("rule").ok_or(RequestError::MissingField { field: format!("rules[{i}].rule") })?,
+        )?;
+        let members = rule.filter(table)?;
+        out.push(json!({"name": name, "rule": rule.to_string(), "count": members.len(), "members": members}));
+    }
+    Ok(Value::Array(out))
+}
+
+/// `segment`: the members of one rule (or of each of `rules`), and optionally
+/// why one customer is in or out.
 pub(super) fn segment(mut req: Map<String, Value>) -> Result<Value, Error> {
+    if let Some(rules) = req.get("rules").cloned() {
+        if req.contains_key("rule") || req.contains_key("builtin") || req.contains_key("explain") {
+            return Err(invalid("rules", "give `rules` alone, without `rule`, `builtin` or `explain`").into());
+        }
+        let mut table = table_of(&mut req)?;
+        with_segments(&req, &mut table)?;
+        return Ok(json!({
+            "as_of": format_instant(crate::time::from_micros(table.as_of).unwrap_or_default()),
+            "segments": many(&rules, &table)?,
+        }));
+    }
     let rule = rule_of(&req)?;
     let mut table = table_of(&mut req)?;
     with_segments(&req, &mut table)?;
