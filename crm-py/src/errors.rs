@@ -53,10 +53,19 @@ fn field_and_value(err: &Error) -> (Option<String>, Option<String>) {
                 (None, Some(customer_id.clone()))
             }
         },
-        Error::Segment(e) => match e {
-            crm_core::segment::SegmentError::InvalidOption { field, .. } => (Some(field.clone()), None),
-            crm_core::segment::SegmentError::MixedCurrencies { .. } => (None, None),
-        },
+        Error::Segment(e) => {
+            use crm_core::segment::SegmentError as S;
+            match e {
+                S::InvalidOption { field, .. } => (Some(field.clone()), None),
+                S::UnknownField { name, .. }
+                | S::UnknownFunction { name, .. }
+                | S::UnknownSegment { name, .. }
+                | S::Unavailable { name, .. } => (None, Some(name.clone())),
+                S::InvalidArgument { function, .. } => (None, Some(function.clone())),
+                S::InvalidAst { path, .. } => (Some(path.clone()), None),
+                _ => (None, None),
+            }
+        }
         Error::Dataset(e) => match e {
             crm_core::datasets::DatasetError::InvalidOption { field, .. } => (Some(field.clone()), None),
             #[allow(unreachable_patterns)]

@@ -11,6 +11,7 @@ mod errors;
 mod facts;
 mod intern;
 mod pyjson;
+mod segment;
 
 use crm_core::model::Store;
 use crm_core::wire::{self, RequestError};
@@ -78,5 +79,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(facts::customer_facts, m)?)?;
     m.add_function(wrap_pyfunction!(datasets::sample_store, m)?)?;
     m.add_class::<datasets::SampleStore>()?;
+    m.add_class::<segment::Segment>()?;
+    m.add_function(wrap_pyfunction!(segment::assign_segments, m)?)?;
     Ok(())
 }

@@ -8,6 +8,11 @@ as_of are less than its total (a refund dated later does not count yet);
 guests are keyed "guest:" + lower-cased e-mail; the score is
 1 + floor(k * (rank() - 1) / count(*)). Money must be in one currency to be
 ranked, so both sides see the store's EUR orders only.
+
+The segments of the three shipped maps are written here as SQL CASE
+expressions, transcribed from the tables in docs/segments.md (first match
+wins; fm is the mean of f and m; customers without a counted order are
+Prospects).
 """
 
 from __future__ import annotations
@@ -49,15 +54,59 @@ FROM per ORDER BY customer_id
 """
 
 
-def test_rfm_equals_the_duckdb_reference():
+SEGMENTS = {
+    "seed": """CASE WHEN recency >= 90 THEN 'Lost'
+        WHEN f >= 4 AND m >= 4 AND r >= 3 THEN 'VIP'
+        WHEN f >= 3 AND r >= 3 THEN 'Loyal'
+        WHEN frequency = 1 AND r >= 4 THEN 'New'
+        WHEN r >= 4 AND f >= 2 THEN 'Potential Loyal'
+        WHEN r <= 2 THEN 'At Risk'
+        ELSE 'Others' END""",
+    "classic": """CASE WHEN r >= 4 AND (f + m) / 2.0 >= 4 THEN 'Champions'
+        WHEN r >= 3 AND (f + m) / 2.0 >= 3 THEN 'Loyal Customers'
+        WHEN r = 5 AND frequency = 1 THEN 'New Customers'
+        WHEN r >= 4 AND (f + m) / 2.0 >= 2 THEN 'Potential Loyalist'
+        WHEN r >= 4 THEN 'Promising'
+        WHEN r = 3 AND (f + m) / 2.0 >= 2 THEN 'Need Attention'
+        WHEN r = 3 THEN 'About To Sleep'
+        WHEN r = 1 AND (f + m) / 2.0 >= 4 THEN 'Can''t Lose Them'
+        WHEN r <= 2 AND (f + m) / 2.0 >= 3 THEN 'At Risk'
+        WHEN r = 2 THEN 'Hibernating'
+        ELSE 'Lost' END""",
+    "shopify": """CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'Champions'
+        WHEN r >= 3 AND f >= 4 THEN 'Loyal'
+        WHEN r >= 4 AND frequency = 1 THEN 'New'
+        WHEN r >= 4 AND f >= 2 THEN 'Active'
+        WHEN r >= 4 THEN 'Promising'
+        WHEN r = 3 THEN 'Needs Attention'
+        WHEN r <= 2 AND f >= 4 THEN 'Previously Loyal'
+        WHEN r = 2 AND f >= 2 THEN 'At Risk'
+        WHEN r = 2 THEN 'Almost Lost'
+        ELSE 'Dormant' END""",
+}
+
+
+@pytest.fixture(scope="module")
+def eur_orders():
     s = sample_store(customers=100_000, seed=7)
-    orders = s.orders.filter(pc.equal(s.orders.column("currency"), "EUR"))
-    ours = crm_core.rfm(orders, as_of=AS_OF, k=K)
+    return s.orders.filter(pc.equal(s.orders.column("currency"), "EUR"))
+
+
+@pytest.mark.parametrize("preset", ["seed", "classic", "shopify"])
+def test_rfm_and_segments_equal_the_duckdb_reference(eur_orders, preset):
+    ours = crm_core.rfm(eur_orders, as_of=AS_OF, k=K, segments=preset)
     scored = ours.filter(pc.is_valid(ours.column("r"))).to_pylist()
+    prospects = ours.filter(pc.is_null(ours.column("r")))
     con = duckdb.connect()
-    con.register("orders", orders)
-    theirs = con.execute(REFERENCE.format(as_of=AS_OF, k=K)).fetchall()
+    con.register("orders", eur_orders)
+    query = f"SELECT *, {SEGMENTS[preset]} AS segment FROM ({REFERENCE.format(as_of=AS_OF, k=K)}) ORDER BY customer_id"
+    theirs = con.execute(query).fetchall()
     assert len(scored) > 10_000
     assert len(theirs) == len(scored)
     for a, b in zip(scored, theirs):
-        assert (a["customer_id"], a["recency"], a["frequency"], a["monetary"], a["r"], a["f"], a["m"]) == b
+        assert (a["customer_id"], a["recency"], a["frequency"], a["monetary"], a["r"], a["f"], a["m"], a["segment"]) == b
+    assert prospects.num_rows > 0
+    assert set(prospects.column("segment").to_pylist()) == {"Prospects"}
+    # Every segment of the map is reached on 100,000 customers, so each rule was checked.
+    reached = {row[-1] for row in theirs}
+    assert len(reached) >= 6

@@ -258,6 +258,10 @@ pub struct CustomerTable {
 }
 
 impl CustomerTable {
+    /// The `as_of` of a table that has no evaluation instant: rules with
+    /// relative times (`-30d`, `TODAY`) are refused on it.
+    pub const NO_INSTANT: i64 = i64::MIN;
+
     /// An empty table (no columns yet) of the given customers, evaluated as of `as_of` (µs), in UTC.
     pub fn new<'a>(customer_ids: impl IntoIterator<Item = &'a str>, as_of: i64) -> CustomerTable {
         let mut ids = StrColumn::new();

@@ -41,9 +41,9 @@ fn table_of(req: &mut Map<String, Value>) -> Result<CustomerTable, Error> {
                 "time_zone" => {
                     let name = v.as_str().ok_or_else(|| invalid("table.time_zone", "expected an IANA zone name"))?;
                     let tz = name
-                        .parse::<chrono_tz::Tz>()
+                        .parse::<TimeZone>()
                         .map_err(|_| invalid("table.time_zone", format!("unknown time zone `{name}`")))?;
-                    opts.time_zone = Some(TimeZone(tz));
+                    opts.time_zone = Some(tz);
                 }
                 "brand_tiers" => {
                     opts.brand_tiers = serde_json::from_value::<BTreeMap<String, String>>(v.clone())

@@ -8,7 +8,8 @@ input gives the same output from Python, Rust, C and PHP.
 
 Main entry points:
 
-- :func:`rfm`: RFM values and 1..k scores per customer from an orders table;
+- :func:`rfm`: RFM values, 1..k scores and a named segment per customer from an orders table;
+- :class:`Segment`: the rule language (``Segment("order_count >= 2").filter(facts)``);
 - :func:`customer_facts`: one row per customer from order/cart/event tables
   (pandas, polars, pyarrow …) → ``pyarrow.Table``;
 - :func:`call`: the JSON interface shared with the C ABI and the golden vectors;
@@ -20,7 +21,7 @@ Main entry points:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Sequence, Union
 
 from . import _native
 from .errors import (
@@ -52,6 +53,8 @@ __all__ = [
     "load_store",
     "customer_facts",
     "rfm",
+    "Segment",
+    "assign_segments",
     "datasets",
     "CrmError",
     "ModelError",
@@ -255,8 +258,9 @@ def rfm(
     check_duplicates: bool = True,
     naive: Literal["reject", "utc"] = "reject",
     default_currency: Optional[str] = None,
+    segments: Union[str, Sequence[Mapping[str, Any]]] = "seed",
 ) -> "pyarrow.Table":
-    """RFM values and scores per customer as of ``as_of``, from an orders table.
+    """RFM values, scores and segments per customer as of ``as_of``, from an orders table.
 
     The orders table is read exactly as by :func:`customer_facts` (same
     columns, types, renaming keywords, guests and refund rules).
@@ -273,12 +277,19 @@ def rfm(
     ``thresholds={"recency_days": [...], "frequency": [...], "monetary": [...]}``
     (``k - 1`` ascending cut points each) scores by fixed bounds instead; see
     ``docs/segments.md``. Customers without a paid order (prospects) have
-    null scores.
+    null scores and the segment ``Prospects``.
+
+    ``segments`` names the map that gives every other customer its
+    ``segment``: a preset (``"seed"``, ``"classic"``, ``"shopify"``) or an
+    ordered list ``[{"name": ..., "rule": ...}]`` of rules over ``recency``,
+    ``frequency``, ``monetary``, ``r``, ``f``, ``m`` and ``fm`` (first match
+    wins); see ``docs/segments.md``.
 
     Returns:
         A ``pyarrow.Table``: ``customer_id``, ``recency`` (int64),
         ``frequency`` (uint32), ``monetary`` (int64), ``currency``, ``r``,
-        ``f``, ``m`` (uint8), one row per customer sorted by id.
+        ``f``, ``m`` (uint8), ``segment`` (string), one row per customer
+        sorted by id.
 
     Raises:
         SegmentError: ``k`` out of range, malformed thresholds
@@ -289,7 +300,7 @@ def rfm(
     options: Dict[str, Any] = {"k": k}
     if thresholds is not None:
         options["thresholds"] = {key: list(v) for key, v in thresholds.items()}
-    return _native.customer_facts(
+    scores = _native.customer_facts(
         orders,
         as_of=as_of,
         rates=rates,
@@ -309,6 +320,8 @@ def rfm(
         default_currency=default_currency,
         rfm=options,
     )
+    return scores.append_column("segment", assign_segments(scores, segments, rfm=True))
 
 
 from . import datasets  # noqa: E402  (after the functions it may use)
+from .segment import Segment, assign_segments  # noqa: E402

@@ -5,7 +5,7 @@ module is their implementation.
 """
 
 from datetime import datetime, timedelta
-from typing import Any, Dict, Literal, Mapping, Optional, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Union
 
 import pyarrow
 
@@ -68,3 +68,27 @@ class SampleStore:
 def sample_store(
     customers: int = 1000, seed: int = 42, *, start: Optional[Union[datetime, str]] = None, days: int = 730
 ) -> SampleStore: ...
+
+class Segment:
+    def __init__(self, rule: Union[str, Dict[str, Any]]) -> None: ...
+    @staticmethod
+    def builtin(name: str, **params: Any) -> "Segment": ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def fields(self) -> List[str]: ...
+    def to_json(self) -> Dict[str, Any]: ...
+    def filter(
+        self, facts: Any, *, as_of: Any = None, time_zone: Optional[str] = None,
+        customer_id: str = "customer_id", segments: Any = None,
+    ) -> List[str]: ...
+    def mask(
+        self, facts: Any, *, as_of: Any = None, time_zone: Optional[str] = None,
+        customer_id: str = "customer_id", segments: Any = None,
+    ) -> pyarrow.BooleanArray: ...
+    def explain(
+        self, facts: Any, customer: str, *, as_of: Any = None, time_zone: Optional[str] = None,
+        customer_id: str = "customer_id", segments: Any = None,
+    ) -> Dict[str, Any]: ...
+
+def assign_segments(table: Any, segments: Any, *, rfm: bool = True) -> pyarrow.Array: ...

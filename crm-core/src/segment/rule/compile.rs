@@ -301,6 +301,16 @@ impl<'a> Checker<'a> {
             }
             (Ty::Instant | Ty::Date, Literal::Instant(v)) => Scalar::Time(TimeLit::Instant(*v)),
             (Ty::Instant | Ty::Date, Literal::Date(d)) => Scalar::Time(TimeLit::Date(*d)),
+            (Ty::Instant | Ty::Date, Literal::Relative { .. } | Literal::Today)
+                if self.table.as_of == CustomerTable::NO_INSTANT =>
+            {
+                return Err(SegmentError::Unavailable {
+                    line: at.line,
+                    column: at.column,
+                    name: l.to_string(),
+                    message: "relative times need the evaluation instant; pass as_of".into(),
+                })
+            }
             (Ty::Instant | Ty::Date, Literal::Relative { amount, unit }) => {
                 Scalar::Time(TimeLit::Relative(*amount, *unit))
             }
@@ -356,7 +366,7 @@ impl<'a> Checker<'a> {
                         message: "purchase functions need the orders; evaluate over a store".into(),
                     });
                 }
-                let f = line_filter(name, args)?;
+                let f = line_filter(name, args, self.table.as_of)?;
                 Ok(match name {
                     "products_purchased" => self.source(Source::ProductsPurchased(f), Ty::Number),
                     "orders_with" => self.source(Source::OrdersWith(f), Ty::Number),
@@ -409,7 +419,7 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn line_filter(function: &str, args: &[Arg]) -> Result<LineFilter, SegmentError> {
+fn line_filter(function: &str, args: &[Arg], table_as_of: i64) -> Result<LineFilter, SegmentError> {
     let mut f = LineFilter::default();
     for a in args {
         let Some(key) = a.name.as_deref() else {
@@ -423,7 +433,13 @@ fn line_filter(function: &str, args: &[Arg]) -> Result<LineFilter, SegmentError>
             Literal::Str(s) => Ok(s.clone()),
             other => Err(arg_err(a.at, function, format!("`{key}` must be a quoted string, got {other}"))),
         };
+        let no_instant = table_as_of == CustomerTable::NO_INSTANT;
         let time = |v: &Literal| match v {
+            Literal::Relative { .. } | Literal::Today if no_instant => Err(arg_err(
+                a.at,
+                function,
+                format!("`{key}` is relative ({v}) and needs the evaluation instant; pass as_of"),
+            )),
             Literal::Instant(i) => Ok(TimeLit::Instant(*i)),
             Literal::Date(d) => Ok(TimeLit::Date(*d)),
             Literal::Relative { amount, unit } => Ok(TimeLit::Relative(*amount, *unit)),

@@ -86,6 +86,48 @@ impl Rule {
         &self.expr
     }
 
+    /// The fields the rule reads, sorted (`days_to_birthday` for `BIRTHDAY
+    /// WITHIN`, `spend_by_category` for `category_share`), so a caller can
+    /// load only those columns.
+    ///
+    /// ```
+    /// use crm_core::segment::Rule;
+    /// let r = Rule::parse("r >= 4 AND (tags CONTAINS 'vip' OR r = 1) AND BIRTHDAY WITHIN 3d")?;
+    /// assert_eq!(r.fields(), ["days_to_birthday", "r", "tags"]);
+    /// # Ok::<(), crm_core::segment::SegmentError>(())
+    /// ```
+    pub fn fields(&self) -> Vec<String> {
+        fn operand(o: &Operand, out: &mut Vec<String>) {
+            match o {
+                Operand::Field { name, .. } => out.push(name.clone()),
+                Operand::Call { name, .. } if name == "category_share" => out.push("spend_by_category".into()),
+                _ => {}
+            }
+        }
+        fn walk(e: &Expr, out: &mut Vec<String>) {
+            match e {
+                Expr::And(p) | Expr::Or(p) => p.iter().for_each(|x| walk(x, out)),
+                Expr::Not(x) => walk(x, out),
+                Expr::Compare { left, right, .. } => {
+                    operand(left, out);
+                    operand(right, out);
+                }
+                Expr::Between { operand: o, .. }
+                | Expr::In { operand: o, .. }
+                | Expr::Contains { operand: o, .. }
+                | Expr::IsNull { operand: o, .. }
+                | Expr::Truth(o) => operand(o, out),
+                Expr::BirthdayWithin { .. } => out.push("days_to_birthday".into()),
+                Expr::Const(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.expr, &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The JSON tree.
     pub fn to_json(&self) -> Value {
         self.expr.to_json()

@@ -1,0 +1,76 @@
+"""Segments: the rule language and the named segment maps.
+
+A rule is text a marketer can write (``"order_count >= 2 AND net_spend > 1000
+TRY AND consent.sms"``) or the same thing as a JSON tree; see
+``docs/segments.md`` for the grammar, every field and function, and the presets.
+
+>>> seg = Segment("order_count >= 2 and tags contains 'vip'")
+>>> seg.text
+"order_count >= 2 AND tags CONTAINS 'vip'"
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, List, Mapping, Sequence, Union
+
+from . import _native
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow
+
+Segment = _native.Segment
+Segment.__doc__ = """A segment rule, parsed once and evaluated over any number of tables.
+
+``Segment(text_or_tree)`` parses rule text, or reads the JSON tree (a dict as
+returned by :meth:`to_json`); ``Segment.builtin(name, **params)`` fills a
+built-in segment (``first_time_buyer``, ``cart_abandoner``, ``discount_hunter``
+…). A bad rule raises :class:`crm_core.SegmentError` whose message starts with
+``line:column`` (``details[0]`` has ``line``, ``column`` and, for unknown names,
+``suggestion``).
+
+Evaluation takes ``facts``: a table (pandas, polars, pyarrow) with one row per
+customer and a ``customer_id`` column, such as the output of
+:func:`crm_core.customer_facts` or :func:`crm_core.rfm` joined with your own
+columns (the column names are the field names; integer money columns take
+the row's ``currency``), or a store document (dict), which gives every field
+and function. Keyword arguments:
+
+- ``as_of``: the instant relative times (``-30d``, ``TODAY``) refer to; by
+  default the ``crm_core.as_of`` of a :func:`crm_core.customer_facts` table
+  (required with a store, and for relative times);
+- ``time_zone``: the store's zone for ``TODAY``, dates and months (default UTC);
+- ``customer_id``: the id column of a table;
+- ``segments``: a map (preset name or ``[{"name", "rule"}]``) whose segments
+  ``in_segment('name')`` may test.
+
+Methods: ``filter(facts)`` → member ids (table order), ``mask(facts)`` →
+``pyarrow.BooleanArray``, ``explain(facts, customer)`` → dict of every
+clause with its values and truth, ``to_json()`` → the tree; ``text`` is the
+canonical text and ``fields`` the fields it reads. A comparison with a
+missing value is false and ``NOT`` is the complement.
+"""
+
+PRESETS = ("seed", "classic", "shopify", "age_groups")
+"""Names of the shipped segment maps (``docs/segments.md`` lists their rules)."""
+
+
+def assign_segments(
+    table: Any,
+    segments: Union[str, Sequence[Mapping[str, Any]]] = "seed",
+    *,
+    rfm: bool = True,
+) -> "pyarrow.Array":
+    """The first matching segment of a map for every row of a table.
+
+    ``segments`` is a preset name (``"seed"``, ``"classic"``, ``"shopify"``,
+    ``"age_groups"``) or an ordered list ``[{"name": ..., "rule": ...}]``;
+    rules may use ``in_segment('other')``. With ``rfm=True`` (for the output
+    of :func:`crm_core.rfm`) rows without scores are ``"Prospects"``; ``fm``
+    (the mean of ``f`` and ``m``) is derived when the table lacks it.
+
+    Returns a ``pyarrow.StringArray`` (null where no segment matches).
+    """
+    return _native.assign_segments(table, list(segments) if not isinstance(segments, str) else segments, rfm=rfm)
+
+
+__all__: List[str] = ["Segment", "PRESETS", "assign_segments"]
