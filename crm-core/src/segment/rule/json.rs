@@ -309,13 +309,13 @@ fn literal(v: &Value, path: &str) -> Result<Literal, SegmentError> {
             let t = text("date")?;
             let d = NaiveDate::parse_from_str(t, "%Y-%m-%d")
                 .ok()
-                .filter(|d| t.len() == 10 && (1000..=9999).contains(&chrono::Datelike::year(d)));
+                .filter(|d| t.len() == 10 && (0..=9999).contains(&chrono::Datelike::year(d)));
             Literal::Date(d.ok_or_else(|| bad(&format!("{path}/date"), format!("expected YYYY-MM-DD, got `{t}`")))?)
         }
         "instant" => {
             object(v, path, &["instant"])?;
             let t = text("instant")?;
-            let i = parse_instant(t).ok().filter(|i| (1000..=9999).contains(&chrono::Datelike::year(i)));
+            let i = parse_instant(t).ok().filter(|i| (0..=9999).contains(&chrono::Datelike::year(i)));
             let i =
                 i.ok_or_else(|| bad(&format!("{path}/instant"), format!("expected an RFC 3339 instant, got `{t}`")))?;
             Literal::Instant(to_micros(i))
