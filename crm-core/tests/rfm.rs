@@ -37,8 +37,8 @@ proptest! {
             s ^= s << 13; s ^= s >> 7; s ^= s << 17;
             order.swap(i, (s % (i as u64 + 1)) as usize);
         }
-        let a = rfm_scores(&facts(&rows, &(0..n).collect::<Vec<_>>()), &RfmOptions { k, thresholds: None }).unwrap();
-        let b = rfm_scores(&facts(&rows, &order), &RfmOptions { k, thresholds: None }).unwrap();
+        let a = rfm_scores(&facts(&rows, &(0..n).collect::<Vec<_>>()), &RfmOptions { k, ..RfmOptions::default() }).unwrap();
+        let b = rfm_scores(&facts(&rows, &order), &RfmOptions { k, ..RfmOptions::default() }).unwrap();
         let scored: Vec<usize> = (0..n).filter(|&i| rows[i].1 > 0).collect();
         let big_n = scored.len() as u64;
         for (pos, &i) in order.iter().enumerate() {

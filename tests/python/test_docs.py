@@ -1,18 +1,21 @@
-"""The Python code blocks of docs/python.md run, in order, in one namespace, so
-the guide stays true to the code."""
+"""The Python code blocks of the guide pages run, in order, in one namespace
+per page, so the guide stays true to the code."""
 
 from __future__ import annotations
 
 import os
 import re
 
-DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "python.md")
+import pytest
+
+DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs")
 
 
-def test_python_guide_examples_run():
-    with open(DOC, encoding="utf-8") as f:
+@pytest.mark.parametrize("page,minimum", [("python.md", 5), ("segments.md", 1)])
+def test_guide_examples_run(page, minimum):
+    with open(os.path.join(DOCS, page), encoding="utf-8") as f:
         blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
-    assert len(blocks) >= 5, "docs/python.md lost its examples"
+    assert len(blocks) >= minimum, f"docs/{page} lost its examples"
     namespace: dict = {}
     for i, block in enumerate(blocks):
-        exec(compile(block, f"docs/python.md block {i + 1}", "exec"), namespace)  # noqa: S102
+        exec(compile(block, f"docs/{page} block {i + 1}", "exec"), namespace)  # noqa: S102

@@ -194,3 +194,17 @@ def test_assign_segments_with_references_and_cycles():
         crm_core.assign_segments(t, [{"name": "A", "rule": "in_segment('B')"}, {"name": "B", "rule": "in_segment('A')"}], rfm=False)
     assert e.value.code == "segment_cycle"
     assert str(e.value) == "segments refer to each other in a cycle: A -> B -> A"
+
+
+def test_rfm_window_must_be_whole_days_on_a_timestamp_column():
+    # The window's result is checked by test_vectors.py (rfm_window_30_days.json).
+    from datetime import timedelta
+
+    orders = pa.table({"order_id": ["o1"], "customer_id": ["a"], "placed_at": ["2024-02-01T00:00:00Z"],
+                       "total": [100], "currency": ["EUR"], "status": ["paid"]})
+    with pytest.raises(SegmentError) as e:
+        crm_core.rfm(orders, as_of="2024-03-01T00:00:00Z", window=timedelta(hours=5))
+    assert e.value.code == "invalid_option"
+    with pytest.raises(crm_core.FactsError) as e:
+        crm_core.rfm(orders, as_of="2024-03-01T00:00:00Z", window=timedelta(days=5))
+    assert "needs a timestamp column" in str(e.value)

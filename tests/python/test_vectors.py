@@ -145,6 +145,12 @@ def test_rfm_vector_through_tables(path):
     tables = store_tables(req["store"], as_of)
     kwargs = table_kwargs(req.get("options") or {})
     kwargs.update(req.get("rfm") or {})
+    if "window_days" in kwargs:
+        from datetime import timedelta
+
+        kwargs["window"] = timedelta(days=kwargs.pop("window_days"))
+    if "segments" in req:
+        kwargs["segments"] = req["segments"]
     if expected["ok"]:
         result = crm_core.rfm(tables["orders"], as_of=req["as_of"], **kwargs)
         rows = result.to_pylist()

@@ -237,6 +237,11 @@ write("rfm_thresholds_k3.json", "RFM with fixed thresholds (k = 3): recency ≤ 
       {"ok": True, "result": {"as_of": "2024-03-01T00:00:00Z", "k": 3, "rfm": [
         rrow("a", 5, 2, 15000, 3, 2, 2, "Others"), rrow("b", 28, 1, 30000, 2, 1, 3, "At Risk"), rrow("c", 91, 1, 2000, 1, 1, 1, "Lost"),
         rrow("d", 2, 2, 6000, 3, 2, 2, "Others"), prospect("e"), prospect("p")]}})
+write("rfm_window_30_days.json", "RFM over the last 30 days only (orders placed after 2024-01-31T00:00Z): c's only order in the window is refunded, so c joins the prospects.",
+      "rfm", {"store": rfm_store, "as_of": "2024-03-01T00:00:00Z", "rfm": {"k": 3, "window_days": 30}},
+      {"ok": True, "result": {"as_of": "2024-03-01T00:00:00Z", "k": 3, "rfm": [
+        rrow("a", 5, 1, 10000, 2, 1, 2, "At Risk"), rrow("b", 28, 1, 30000, 1, 1, 3, "At Risk"), prospect("c"),
+        rrow("d", 2, 2, 6000, 3, 3, 1, "Loyal"), prospect("e"), prospect("p")]}})
 write("error_rfm_k_out_of_range.json", "RFM scores run from 1 to k with k from 3 to 10.",
       "rfm", {"store": rfm_store, "as_of": "2024-03-01T00:00:00Z", "rfm": {"k": 11}},
       req_error("segment", "invalid_option", "segment option `k`: must be 3 to 10, got 11"))

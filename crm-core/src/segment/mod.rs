@@ -36,7 +36,7 @@ pub use copurchase::{
 pub use error::SegmentError;
 pub use map::{rfm_segments, NamedRule, SegmentMap};
 pub use presets::{builtin_rule, Builtin, BUILTINS, MAPS};
-pub use rfm::{rfm_scores, RfmOptions, RfmScores, RfmThresholds};
+pub use rfm::{orders_in_window, rfm_scores, RfmOptions, RfmScores, RfmThresholds};
 pub use rule::Rule;
 pub use table::{date_from_days, days_from_date, Column, CustomerTable, Purchases, Ty};
 pub use table_build::{TableOptions, SOUTHERN_COUNTRIES};

@@ -56,11 +56,14 @@ pub struct RfmOptions {
     pub k: u8,
     /// Fixed thresholds instead of the tie-fair ranking.
     pub thresholds: Option<RfmThresholds>,
+    /// Only orders placed in the last `window_days` × 24 h before the
+    /// instant count (default: all history). 1 to 36 500.
+    pub window_days: Option<u32>,
 }
 
 impl RfmOptions {
     /// Options from their JSON form, `{"k": 5, "thresholds": {"recency_days": […],
-    /// "frequency": […], "monetary": […]}}` (both fields optional).
+    /// "frequency": […], "monetary": […]}, "window_days": 365}` (every field optional).
     ///
     /// # Errors
     /// [`SegmentError::InvalidOption`] (field `rfm`) for unknown fields or wrong types.
@@ -78,15 +81,39 @@ impl RfmOptions {
         struct Options {
             k: Option<u8>,
             thresholds: Option<RfmThresholds>,
+            window_days: Option<u32>,
         }
         let o: Options = serde_json::from_value(v.clone()).map_err(|e| invalid("rfm", e.to_string()))?;
-        Ok(RfmOptions { k: o.k.unwrap_or(RfmOptions::default().k), thresholds: o.thresholds })
+        Ok(RfmOptions {
+            k: o.k.unwrap_or(RfmOptions::default().k),
+            thresholds: o.thresholds,
+            window_days: o.window_days,
+        })
+    }
+
+    /// The window's start (µs, exclusive) for an instant, when there is a window.
+    ///
+    /// # Errors
+    /// [`SegmentError::InvalidOption`] when `window_days` is outside 1..=36500.
+    ///
+    /// ```
+    /// use crm_core::segment::RfmOptions;
+    /// let o = RfmOptions { window_days: Some(2), ..RfmOptions::default() };
+    /// assert_eq!(o.window_start(10 * 86_400_000_000)?, Some(8 * 86_400_000_000));
+    /// # Ok::<(), crm_core::segment::SegmentError>(())
+    /// ```
+    pub fn window_start(&self, as_of: i64) -> Result<Option<i64>, SegmentError> {
+        match self.window_days {
+            None => Ok(None),
+            Some(d) if (1..=36_500).contains(&d) => Ok(Some(as_of.saturating_sub(i64::from(d) * 86_400_000_000))),
+            Some(d) => Err(invalid("window_days", format!("must be 1 to 36500 days, got {d}"))),
+        }
     }
 }
 
 impl Default for RfmOptions {
     fn default() -> Self {
-        RfmOptions { k: 5, thresholds: None }
+        RfmOptions { k: 5, thresholds: None, window_days: None }
     }
 }
 
@@ -168,17 +195,38 @@ fn ranked(k: u8, values: &[i64], sorted: &[i64], more_is_better: bool) -> Vec<u8
         .collect()
 }
 
-/// RFM values and scores from customer facts.
+/// A store with only the orders placed inside the options' window (the same
+/// store when there is no window): RFM over a window is RFM over these orders.
 ///
 /// # Errors
-/// [`SegmentError::InvalidOption`] when `k` is outside 3..=10 or thresholds
-/// are malformed; [`SegmentError::MixedCurrencies`] when scored customers'
-/// net spend is in several currencies (compute the facts with exchange rates).
+/// As [`RfmOptions::window_start`].
+pub fn orders_in_window<'a>(
+    store: &'a crate::model::Store,
+    as_of: crate::time::Instant,
+    options: &RfmOptions,
+) -> Result<std::borrow::Cow<'a, crate::model::Store>, SegmentError> {
+    let Some(start) = options.window_start(crate::time::to_micros(as_of))? else {
+        return Ok(std::borrow::Cow::Borrowed(store));
+    };
+    let mut s = store.clone();
+    s.orders.retain(|o| crate::time::to_micros(o.placed_at) > start);
+    Ok(std::borrow::Cow::Owned(s))
+}
+
+/// RFM values and scores from customer facts (compute the facts over
+/// [`orders_in_window`] for a window).
+///
+/// # Errors
+/// [`SegmentError::InvalidOption`] when `k` is outside 3..=10, thresholds
+/// are malformed or the window is out of range; [`SegmentError::MixedCurrencies`]
+/// when scored customers' net spend is in several currencies (compute the
+/// facts with exchange rates).
 pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScores, SegmentError> {
     let k = options.k;
     if !(3..=10).contains(&k) {
         return Err(invalid("k", format!("must be 3 to 10, got {k}")));
     }
+    options.window_start(0)?;
     if let Some(t) = &options.thresholds {
         check_cuts("thresholds.recency_days", &t.recency_days, k)?;
         check_cuts("thresholds.frequency", &t.frequency, k)?;
@@ -287,7 +335,7 @@ mod tests {
     fn thresholds_by_hand() {
         let t = RfmThresholds { recency_days: vec![30, 90], frequency: vec![2, 5], monetary: vec![1000, 5000] };
         let f = facts(&[("a", Some(30), 1, 999), ("b", Some(31), 2, 1000), ("c", Some(91), 5, 5000)]);
-        let s = rfm_scores(&f, &RfmOptions { k: 3, thresholds: Some(t) }).expect("scores");
+        let s = rfm_scores(&f, &RfmOptions { k: 3, thresholds: Some(t), window_days: None }).expect("scores");
         assert_eq!(s.r, [Some(3), Some(2), Some(1)]);
         assert_eq!(s.f, [Some(1), Some(2), Some(3)]);
         assert_eq!(s.m, [Some(1), Some(2), Some(3)]);
@@ -296,10 +344,10 @@ mod tests {
     #[test]
     fn bad_options_and_mixed_currencies() {
         let f = facts(&[("a", Some(1), 1, 1)]);
-        let err = rfm_scores(&f, &RfmOptions { k: 2, thresholds: None }).expect_err("k");
+        let err = rfm_scores(&f, &RfmOptions { k: 2, ..RfmOptions::default() }).expect_err("k");
         assert_eq!(err.to_string(), "segment option `k`: must be 3 to 10, got 2");
         let t = RfmThresholds { recency_days: vec![30, 30], frequency: vec![1, 2], monetary: vec![1, 2] };
-        let err = rfm_scores(&f, &RfmOptions { k: 3, thresholds: Some(t) }).expect_err("cuts");
+        let err = rfm_scores(&f, &RfmOptions { k: 3, thresholds: Some(t), window_days: None }).expect_err("cuts");
         assert_eq!(
             err.to_string(),
             "segment option `thresholds.recency_days`: cut points must be strictly ascending, got 30 then 30"

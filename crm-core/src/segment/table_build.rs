@@ -97,7 +97,19 @@ impl CustomerTable {
         for (name, c) in cols {
             t.insert(name, c)?;
         }
-        match rfm_scores(&facts, &options.rfm) {
+        let windowed = match options.rfm.window_days {
+            Some(_) => {
+                Some(customer_facts(&*super::orders_in_window(store, as_of, &options.rfm)?, as_of, &options.facts)?)
+            }
+            None => None,
+        };
+        let rfm = match &windowed {
+            // Same customers, same order: the windowed store keeps every customer record,
+            // but customers whose orders all fall before the window drop out; realign by id.
+            Some(w) => realign(w, &facts).and_then(|w| rfm_scores(&w, &options.rfm)),
+            None => rfm_scores(&facts, &options.rfm),
+        };
+        match rfm {
             Ok(s) => {
                 let score = |v: &[Option<u8>]| Column::Int(v.iter().map(|x| x.map(i64::from)).collect());
                 t.insert("recency", Column::Int(s.recency.clone()))?;
@@ -139,6 +151,24 @@ impl CustomerTable {
         }
         Ok(t)
     }
+}
+
+/// `w`'s facts in the rows of `all` (customers missing from `w` have no orders in it).
+fn realign(
+    w: &crate::facts::CustomerFacts,
+    all: &crate::facts::CustomerFacts,
+) -> Result<crate::facts::CustomerFacts, SegmentError> {
+    let rows: HashMap<&str, usize> = w.customer_id.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    let mut out = crate::facts::CustomerFacts::with_capacity(all.len());
+    for id in all.customer_id.iter() {
+        out.customer_id.push(id);
+        let r = rows.get(id).copied();
+        out.days_since_last_order.push(r.and_then(|r| w.days_since_last_order[r]));
+        out.order_count.push(r.map_or(0, |r| w.order_count[r]));
+        out.net_spend.push(r.map_or(0, |r| w.net_spend[r]));
+        out.currency.push(r.and_then(|r| w.currency[r]));
+    }
+    Ok(out)
 }
 
 fn local_date(t: Instant, zone: TimeZone) -> NaiveDate {
