@@ -101,7 +101,7 @@ fn inputs(
 }
 
 /// The customer table for `rule` (only the columns it reads are converted).
-fn build_table(inp: &Inputs, rule: &Rule) -> Result<CustomerTable, Error> {
+fn build_table(inp: &Inputs, rule: &Rule, with_ids: bool) -> Result<CustomerTable, Error> {
     let mut table = match &inp.source {
         Source::Store(store) => {
             if inp.as_of == CustomerTable::NO_INSTANT {
@@ -111,7 +111,7 @@ fn build_table(inp: &Inputs, rule: &Rule) -> Result<CustomerTable, Error> {
             let opts = TableOptions { time_zone: inp.zone, ..TableOptions::default() };
             CustomerTable::from_store(store, at, &opts)?
         }
-        Source::Table(batches, schema) => from_arrow(batches, schema, inp, &rule.fields(), true)?,
+        Source::Table(batches, schema) => from_arrow(batches, schema, inp, &rule.fields(), with_ids)?,
     };
     if let Some(map) = &inp.segments {
         map.evaluate_all(&mut table)?;
@@ -176,22 +176,22 @@ fn from_arrow(
     wanted: &[String],
     with_ids: bool,
 ) -> Result<CustomerTable, Error> {
-    let mut ids: Vec<String> = Vec::new();
-    if with_ids {
+    let n: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let mut table = if with_ids {
         let idx = schema.index_of(&inp.id_column).map_err(|_| {
             invalid_input(inp.id_column.as_str(), "the facts table has no such column (pass customer_id=\"…\")")
         })?;
-        for a in concat(batches, idx) {
+        let arrays = concat(batches, idx);
+        let mut ids: Vec<&str> = Vec::with_capacity(n);
+        for a in &arrays {
             let s =
-                StrCol::new(&a).ok_or_else(|| invalid_input(inp.id_column.as_str(), "customer ids must be strings"))?;
-            for i in 0..a.len() {
-                ids.push(s.get(i).unwrap_or_default().to_string());
-            }
+                StrCol::new(a).ok_or_else(|| invalid_input(inp.id_column.as_str(), "customer ids must be strings"))?;
+            ids.extend((0..a.len()).map(|i| s.get(i).unwrap_or_default()));
         }
+        CustomerTable::new(ids, inp.as_of)
     } else {
-        ids = vec![String::new(); batches.iter().map(RecordBatch::num_rows).sum()];
-    }
-    let mut table = CustomerTable::new(ids.iter().map(String::as_str), inp.as_of);
+        CustomerTable::new(std::iter::repeat_n("", n), inp.as_of)
+    };
     if let Some(z) = inp.zone {
         table.zone = z;
     }
@@ -236,14 +236,63 @@ fn currency_column(
     schema: &arrow_schema::SchemaRef,
 ) -> Result<Option<Vec<Option<Currency>>>, Error> {
     let Ok(i) = schema.index_of("currency") else { return Ok(None) };
-    let mut out = Vec::new();
-    for a in concat(batches, i) {
-        let s = StrCol::new(&a).ok_or_else(|| invalid_input("currency", "expected currency codes as strings"))?;
+    let arrays = concat(batches, i);
+    let mut out = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    let mut seen: std::collections::HashMap<&str, Currency> = std::collections::HashMap::new();
+    for a in &arrays {
+        let s = StrCol::new(a).ok_or_else(|| invalid_input("currency", "expected currency codes as strings"))?;
         for r in 0..a.len() {
-            out.push(s.get(r).map(Currency::new).transpose()?);
+            out.push(match s.get(r) {
+                None => None,
+                Some(code) => Some(match seen.get(code) {
+                    Some(c) => *c,
+                    None => {
+                        let c = Currency::new(code)?;
+                        seen.insert(code, c);
+                        c
+                    }
+                }),
+            });
         }
     }
     Ok(Some(out))
+}
+
+/// Interns strings borrowed from Arrow arrays into a column dictionary.
+struct Dict<'a> {
+    index: std::collections::HashMap<&'a str, u32>,
+    values: Vec<String>,
+}
+
+impl<'a> Dict<'a> {
+    fn new() -> Self {
+        Dict { index: std::collections::HashMap::new(), values: Vec::new() }
+    }
+
+    fn code(&mut self, s: &'a str) -> u32 {
+        if let Some(&c) = self.index.get(s) {
+            return c;
+        }
+        let c = self.values.len() as u32;
+        self.values.push(s.to_string());
+        self.index.insert(s, c);
+        c
+    }
+
+    /// Codes of every row of a string array (dictionary entries are interned once).
+    fn codes(&mut self, a: &'a ArrayRef, out: &mut Vec<Option<u32>>) -> Option<()> {
+        let s = StrCol::new(a)?;
+        match s.dictionary() {
+            Some(d) => {
+                let entries: Vec<Option<u32>> = (0..d.len()).map(|k| s.dict_value(k).map(|v| self.code(v))).collect();
+                out.extend(
+                    (0..a.len()).map(|i| s.dict_key(i).flatten().and_then(|k| entries.get(k).copied().flatten())),
+                );
+            }
+            None => out.extend((0..a.len()).map(|i| s.get(i).map(|v| self.code(v)))),
+        }
+        Some(())
+    }
 }
 
 fn ints(arrays: &[ArrayRef], f: impl Fn(&ArrayRef) -> Option<Vec<Option<i64>>>) -> Option<Vec<Option<i64>>> {
@@ -316,33 +365,44 @@ fn column(arrays: &[ArrayRef], dt: &DataType) -> Option<Column> {
             Column::Date(out)
         }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
-            let mut vals: Vec<Option<String>> = Vec::new();
+            let mut dict = Dict::new();
+            let mut codes = Vec::new();
             for a in arrays {
-                let s = StrCol::new(a)?;
-                for i in 0..a.len() {
-                    vals.push(s.get(i).map(str::to_string));
-                }
+                dict.codes(a, &mut codes)?;
             }
-            Column::text(vals.iter().map(Option::as_deref))
+            Column::Text { codes, dict: dict.values }
         }
         DataType::List(_) | DataType::LargeList(_) => {
-            let mut rows: Vec<Vec<String>> = Vec::new();
+            let mut dict = Dict::new();
+            let mut offsets = vec![0u32];
+            let mut values: Vec<u32> = Vec::new();
             for a in arrays {
-                let values: Vec<Option<ArrayRef>> = if let Some(l) = a.as_list_opt::<i32>() {
-                    l.iter().collect()
+                let (child, bounds): (&ArrayRef, Vec<(usize, usize)>) = if let Some(l) = a.as_list_opt::<i32>() {
+                    let o = l.value_offsets();
+                    (
+                        l.values(),
+                        (0..l.len())
+                            .map(|i| if l.is_valid(i) { (o[i] as usize, o[i + 1] as usize) } else { (0, 0) })
+                            .collect(),
+                    )
                 } else {
-                    a.as_list_opt::<i64>()?.iter().collect()
+                    let l = a.as_list_opt::<i64>()?;
+                    let o = l.value_offsets();
+                    (
+                        l.values(),
+                        (0..l.len())
+                            .map(|i| if l.is_valid(i) { (o[i] as usize, o[i + 1] as usize) } else { (0, 0) })
+                            .collect(),
+                    )
                 };
-                for v in values {
-                    let mut row = Vec::new();
-                    if let Some(v) = v {
-                        let s = StrCol::new(&v)?;
-                        row.extend((0..v.len()).filter_map(|i| s.get(i).map(str::to_string)));
-                    }
-                    rows.push(row);
+                let mut codes = Vec::with_capacity(child.len());
+                dict.codes(child, &mut codes)?;
+                for (from, to) in bounds {
+                    values.extend(codes[from..to].iter().flatten());
+                    offsets.push(values.len() as u32);
                 }
             }
-            Column::list(rows.iter().map(|r| r.iter().map(String::as_str)))
+            Column::List { offsets, values, dict: dict.values }
         }
         _ => return None,
     })
@@ -451,7 +511,30 @@ impl Segment {
     ) -> PyResult<Vec<String>> {
         let inp = inputs(facts, as_of, time_zone, customer_id, segments).py(py)?;
         let rule = self.rule.clone();
-        py.detach(move || -> Result<Vec<String>, Error> { Ok(rule.filter(&build_table(&inp, &rule)?)?) }).py(py)
+        py.detach(move || -> Result<Vec<String>, Error> {
+            let Source::Table(batches, schema) = &inp.source else {
+                return Ok(rule.filter(&build_table(&inp, &rule, true)?)?);
+            };
+            // Evaluate without the ids, then read only the members' ids.
+            let mask = rule.evaluate(&build_table(&inp, &rule, false)?)?;
+            let idx = schema.index_of(&inp.id_column).map_err(|_| {
+                invalid_input(inp.id_column.as_str(), "the facts table has no such column (pass customer_id=\"…\")")
+            })?;
+            let mut out = Vec::new();
+            let mut row = 0;
+            for a in concat(batches, idx) {
+                let s = StrCol::new(&a)
+                    .ok_or_else(|| invalid_input(inp.id_column.as_str(), "customer ids must be strings"))?;
+                for i in 0..a.len() {
+                    if mask.get(row + i).copied().unwrap_or(false) {
+                        out.push(s.get(i).unwrap_or_default().to_string());
+                    }
+                }
+                row += a.len();
+            }
+            Ok(out)
+        })
+        .py(py)
     }
 
     /// Membership per row as a pyarrow BooleanArray (same order as the table).
@@ -467,8 +550,9 @@ impl Segment {
     ) -> PyResult<Bound<'py, PyAny>> {
         let inp = inputs(facts, as_of, time_zone, customer_id, segments).py(py)?;
         let rule = self.rule.clone();
-        let mask =
-            py.detach(move || -> Result<Vec<bool>, Error> { Ok(rule.evaluate(&build_table(&inp, &rule)?)?) }).py(py)?;
+        let mask = py
+            .detach(move || -> Result<Vec<bool>, Error> { Ok(rule.evaluate(&build_table(&inp, &rule, false)?)?) })
+            .py(py)?;
         let arr: ArrayRef = Arc::new(BooleanArray::from(mask));
         let out = PyArray::from_array_ref(arr);
         let unbound = out.to_pyarrow(py)?.unbind();
@@ -493,7 +577,7 @@ impl Segment {
         let customer = customer.to_string();
         let v = py
             .detach(move || -> Result<serde_json::Value, Error> {
-                Ok(rule.explain(&build_table(&inp, &rule)?, &customer)?)
+                Ok(rule.explain(&build_table(&inp, &rule, true)?, &customer)?)
             })
             .py(py)?;
         to_py_value(py, &v)

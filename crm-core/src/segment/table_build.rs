@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::table::{days_from_date, Column, CustomerTable, Purchases};
 use super::{rfm_scores, RfmOptions, SegmentError};
 use crate::error::Error;
-use crate::facts::{customer_facts, guest_key, status_as_of, FactsOptions};
+use crate::facts::{customer_facts, guest_key, status_as_of, CustomerFacts, FactsOptions};
 use crate::model::{Channel, ConsentStatus, Customer, OrderStatus, Purpose, Store};
 use crate::time::{to_micros, Instant, TimeZone};
 
@@ -37,32 +37,16 @@ pub struct TableOptions {
 }
 
 impl CustomerTable {
-    /// Every field rules can read, for every customer of the store, as of `as_of`.
-    /// The fields are listed in `docs/segments.md`.
+    /// The facts fields of a table (`order_count`, `net_spend`, `last_order_at`
+    /// … and `top_category_share`, listed in `docs/segments.md`), one row per
+    /// customer of the facts, as of `as_of` (µs). [`CustomerTable::from_store`]
+    /// adds the other fields.
     ///
     /// # Errors
-    /// The facts errors (mixed currencies without rates, …). RFM fields that
-    /// cannot be computed (mixed currencies) are left out and named in
-    /// [`CustomerTable::unavailable`].
-    ///
-    /// ```
-    /// use crm_core::model::Store;
-    /// use crm_core::segment::{CustomerTable, TableOptions};
-    /// use crm_core::time::parse_instant;
-    /// let store = Store::from_json(r#"{"customers": [{"id": "c1", "created_at": "2024-01-01T00:00:00Z",
-    ///   "birth_date": "1990-03-05", "tags": ["vip"]}]}"#)?;
-    /// let t = CustomerTable::from_store(&store, parse_instant("2024-03-01T00:00:00Z")?, &TableOptions::default())?;
-    /// assert_eq!(t.column("age").map(|c| c.value_json(0)), Some(serde_json::json!(33)));
-    /// assert_eq!(t.column("days_to_birthday").map(|c| c.value_json(0)), Some(serde_json::json!(4)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_store(store: &Store, as_of: Instant, options: &TableOptions) -> Result<CustomerTable, Error> {
-        let facts = customer_facts(store, as_of, &options.facts)?;
-        let zone = options.time_zone.unwrap_or(TimeZone(chrono_tz::UTC));
-        let mut t = CustomerTable::new(facts.customer_id.iter(), to_micros(as_of));
-        t.zone = zone;
+    /// None in practice (the columns have the facts' length).
+    pub fn from_facts(f: &CustomerFacts, as_of: i64) -> Result<CustomerTable, SegmentError> {
+        let mut t = CustomerTable::new(f.customer_id.iter(), as_of);
         let n = t.len();
-        let f = &facts;
         let money =
             |v: &[i64]| Column::Money { minor: v.iter().map(|&x| Some(x)).collect(), currency: f.currency.clone() };
         let opt_money = |v: &[Option<i64>]| Column::Money { minor: v.to_vec(), currency: f.currency.clone() };
@@ -97,6 +81,33 @@ impl CustomerTable {
         for (name, c) in cols {
             t.insert(name, c)?;
         }
+        t.category_spend = Some(f.spend_by_category.clone());
+        Ok(t)
+    }
+
+    /// Every field rules can read, for every customer of the store, as of `as_of`.
+    /// The fields are listed in `docs/segments.md`.
+    ///
+    /// # Errors
+    /// The facts errors (mixed currencies without rates, …). RFM fields that
+    /// cannot be computed (mixed currencies) are left out and named in
+    /// [`CustomerTable::unavailable`].
+    ///
+    /// ```
+    /// use crm_core::model::Store;
+    /// use crm_core::segment::{CustomerTable, TableOptions};
+    /// use crm_core::time::parse_instant;
+    /// let store = Store::from_json(r#"{"customers": [{"id": "c1", "created_at": "2024-01-01T00:00:00Z",
+    ///   "birth_date": "1990-03-05", "tags": ["vip"]}]}"#)?;
+    /// let t = CustomerTable::from_store(&store, parse_instant("2024-03-01T00:00:00Z")?, &TableOptions::default())?;
+    /// assert_eq!(t.column("age").map(|c| c.value_json(0)), Some(serde_json::json!(33)));
+    /// assert_eq!(t.column("days_to_birthday").map(|c| c.value_json(0)), Some(serde_json::json!(4)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_store(store: &Store, as_of: Instant, options: &TableOptions) -> Result<CustomerTable, Error> {
+        let facts = customer_facts(store, as_of, &options.facts)?;
+        let mut t = CustomerTable::from_facts(&facts, to_micros(as_of))?;
+        t.zone = options.time_zone.unwrap_or(TimeZone(chrono_tz::UTC));
         let windowed = match options.rfm.window_days {
             Some(_) => {
                 Some(customer_facts(&*super::orders_in_window(store, as_of, &options.rfm)?, as_of, &options.facts)?)
@@ -140,7 +151,6 @@ impl CustomerTable {
             }
             Err(e) => return Err(e.into()),
         }
-        t.category_spend = Some(facts.spend_by_category.clone());
         let rows: HashMap<&str, usize> = facts.customer_id.iter().enumerate().map(|(i, k)| (k, i)).collect();
         add_customer_fields(&mut t, store, &rows, as_of)?;
         add_consent_fields(&mut t, store, &rows, as_of)?;
