@@ -1,5 +1,5 @@
-//! The demo: load the bundled sample store, validate it, compute customer facts
-//! and print a short summary.
+//! The demo: load the bundled sample store, validate it, compute customer facts,
+//! RFM segments and a few rule-language segments, and print a short summary.
 //!
 //! ```text
 //! cargo run --release -p crm-core --example demo                     # bundled data/sample_store.json
@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use crm_core::facts::{customer_facts, FactsOptions};
 use crm_core::model::Store;
-use crm_core::money::{Currency, Money};
+use crm_core::money::{Currency, ExchangeRates, Money};
+use crm_core::segment::{CustomerTable, Rule, TableOptions};
 use crm_core::time::{format_instant, parse_instant, Instant};
 
 const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sample_store.json");
@@ -91,6 +92,46 @@ fn run(path: &str, as_of: Option<&str>) -> Result<(), Box<dyn std::error::Error>
     println!(
         "\nabandoned carts  {abandoned} by {people} customers ({last_week} customers abandoned one in the last 7 days)"
     );
+    segments(&store, as_of)
+}
+
+/// RFM segments (seed map) and a few rules, over money converted to EUR.
+fn segments(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Error>> {
+    // Illustrative fixed rates, so that customers paying in different currencies rank together.
+    let mut rates = ExchangeRates::new(Currency::new("EUR")?);
+    for (code, rate) in [("TRY", "0.027"), ("USD", "0.92"), ("GBP", "1.18"), ("JPY", "0.0061")] {
+        rates.insert(Currency::new(code)?, rate)?;
+    }
+    let options =
+        TableOptions { facts: FactsOptions { rates: Some(rates), ..FactsOptions::default() }, ..Default::default() };
+    let table = CustomerTable::from_store(store, as_of, &options)?;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    if let Some(seg) = table.column("segment") {
+        for i in 0..table.len() {
+            let name = seg.value_json(i).as_str().unwrap_or("(none)").to_string();
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    println!("\nRFM segments (seed map, money in EUR)");
+    for (name, n) in &counts {
+        println!("  {name:<18} {n:>4}");
+    }
+    println!("\nrule segments");
+    let rules = [
+        "order_count >= 2 AND net_spend > 500 EUR AND consent.email",
+        "last_abandoned_at >= -30d AND (last_order_at IS NULL OR last_order_at < last_abandoned_at)",
+        "discounted_order_share >= 0.8 AND order_count >= 2",
+        "products_purchased(category: 'Electronics', since: -180d) >= 2",
+        "BIRTHDAY WITHIN 30d",
+    ];
+    for text in rules {
+        let members = Rule::parse(text)?.filter(&table)?;
+        println!("  {:>4}  {text}", members.len());
+    }
+    let vip = Rule::parse("segment = 'VIP' AND consent.email")?;
+    if let Some(first) = vip.filter(&table)?.first() {
+        println!("\nwhy {first} is a VIP with e-mail consent: {}", vip.explain(&table, first)?);
+    }
     Ok(())
 }
 
