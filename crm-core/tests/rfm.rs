@@ -70,3 +70,50 @@ proptest! {
         }
     }
 }
+
+/// Orders of a few customers: (customer, day, total, refunded, status, currency index).
+fn orders() -> impl Strategy<Value = Vec<(u8, i64, i64, i64, u8, u8)>> {
+    prop::collection::vec((0u8..12, 0i64..60, 0i64..5000, 0i64..6000, 0u8..6, 0u8..3), 0..80)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// RFM straight from loaded columns equals RFM of the full facts, windows,
+    /// zero totals, refunds, mixed currencies (an error) and rates included.
+    #[test]
+    fn rfm_from_input_equals_rfm_of_the_facts(rows in orders(), window in prop::option::of(1u32..40), rates in any::<bool>(), two_currencies in any::<bool>()) {
+        use crm_core::facts::{compute_facts, FactsInputBuilder, FactsOptions, OrderRow};
+        use crm_core::model::OrderStatus;
+        use crm_core::money::ExchangeRates;
+        use crm_core::segment::{rfm_facts_options, rfm_from_input};
+        let day = 86_400_000_000i64;
+        let codes = ["EUR", "TRY", "USD"];
+        let statuses = [OrderStatus::Paid, OrderStatus::Fulfilled, OrderStatus::PartiallyRefunded, OrderStatus::Refunded, OrderStatus::Cancelled, OrderStatus::Pending];
+        let mut b = FactsInputBuilder::new();
+        for (c, d, total, refunded, st, cur) in &rows {
+            let cur = if two_currencies { *cur } else { 0 };
+            b.add_order(OrderRow {
+                customer: &format!("c{c:02}"), placed_at: d * day, total: *total, discount: 0,
+                refunded: (*refunded).min(*total), status: statuses[*st as usize],
+                currency: Currency::new(codes[cur as usize]).unwrap(),
+            });
+        }
+        let input = b.finish();
+        let mut facts = FactsOptions::default();
+        if rates {
+            let mut r = ExchangeRates::new(Currency::new("EUR").unwrap());
+            r.insert(Currency::new("TRY").unwrap(), "0.03").unwrap();
+            r.insert(Currency::new("USD").unwrap(), "0.9").unwrap();
+            facts.rates = Some(r);
+        }
+        let options = RfmOptions { window_days: window, ..RfmOptions::default() };
+        let as_of = 50 * day;
+        let fast = rfm_from_input(&input, as_of, &facts, &options);
+        let slow = rfm_facts_options(&facts, &options, as_of)
+            .map_err(crm_core::error::Error::from)
+            .and_then(|o| Ok(compute_facts(&input, as_of, &o)?))
+            .and_then(|f| Ok(rfm_scores(&f, &options)?));
+        prop_assert_eq!(fast.map_err(|e| e.to_string()), slow.map_err(|e| e.to_string()));
+    }
+}

@@ -130,6 +130,9 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
         let c = o.customer[i];
         let a = &mut acc[c as usize];
         a.seen(t);
+        if options.orders_after.is_some_and(|s| t <= s) {
+            continue;
+        }
         let status = o.status[i];
         let total = o.total[i];
         let refunded = effective_refund(status, total, o.refunded[i]);
@@ -164,12 +167,14 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
     }
     if any_mixed {
         if let Some(c) = acc.iter().position(|a| a.mixed) {
-            return Err(mixed_currencies(input, c as u32, as_of));
+            return Err(mixed_currencies(input, c as u32, as_of, options.orders_after));
         }
     }
 
     // Carts: abandoned when idle long enough and not converted by `as_of`.
-    let k = &input.carts;
+    let empty = FactsInput::default();
+    let others = if options.orders_only { &empty } else { input };
+    let k = &others.carts;
     let mut abandoned = vec![0u32; n];
     let mut last_abandoned = vec![i64::MIN; n];
     let idle_cutoff = as_of.saturating_sub(options.abandon_after_micros);
@@ -189,7 +194,7 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
         }
     }
 
-    let e = &input.events;
+    let e = &others.events;
     for i in 0..e.customer.len() {
         let t = e.at[i];
         if t <= as_of {
@@ -197,7 +202,11 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
         }
     }
 
-    let spend = category_spend(input, &order_counted, convert)?;
+    let spend = if options.orders_only {
+        crate::facts::CategorySpend { offsets: vec![0; n + 1], ..Default::default() }
+    } else {
+        category_spend(input, &order_counted, convert)?
+    };
 
     let opt = |v: i64, none: i64| if v == none { None } else { Some(v) };
     let mut f = CustomerFacts::with_capacity(n);
@@ -232,10 +241,10 @@ pub fn compute_facts(input: &FactsInput, as_of: i64, options: &FactsOptions) -> 
 /// The error for the first customer (in id order) whose money facts mix
 /// currencies, naming their two smallest currency codes, so that the error
 /// does not depend on input order.
-fn mixed_currencies(input: &FactsInput, customer: u32, as_of: i64) -> FactsError {
+fn mixed_currencies(input: &FactsInput, customer: u32, as_of: i64, after: Option<i64>) -> FactsError {
     let o = &input.orders;
     let mut seen: Vec<Currency> = (0..o.len())
-        .filter(|&i| o.customer[i] == customer && o.placed_at[i] <= as_of)
+        .filter(|&i| o.customer[i] == customer && o.placed_at[i] <= as_of && after.is_none_or(|s| o.placed_at[i] > s))
         .filter(|&i| {
             let refunded = effective_refund(o.status[i], o.total[i], o.refunded[i]);
             counts(o.status[i], o.total[i], refunded) || refunded > 0

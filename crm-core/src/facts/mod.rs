@@ -27,7 +27,7 @@
 //! ```
 
 mod category;
-mod compute;
+pub(crate) mod compute;
 mod error;
 mod input;
 mod output;
@@ -51,10 +51,19 @@ pub struct FactsOptions {
     /// Rates into one reporting currency; without them a customer whose orders
     /// use several currencies is an error.
     pub rates: Option<ExchangeRates>,
+    /// Orders placed at or before this instant (µs) are left out of the order
+    /// facts (counts, spend, first/last order, refunds): an RFM window. They
+    /// still count as activity. Default: none.
+    pub orders_after: Option<i64>,
+    /// Compute only the order facts: category spend, carts and events are not
+    /// read, so `distinct_categories` is 0, `top_category` and
+    /// `last_abandoned_at` are `None` and activity comes from orders and
+    /// sign-ups only. For RFM, which needs nothing else. Default: false.
+    pub orders_only: bool,
 }
 
 impl Default for FactsOptions {
     fn default() -> Self {
-        FactsOptions { abandon_after_micros: 3_600_000_000, rates: None }
+        FactsOptions { abandon_after_micros: 3_600_000_000, rates: None, orders_after: None, orders_only: false }
     }
 }

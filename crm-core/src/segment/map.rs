@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::presets;
 use super::rule::Rule;
-use super::table::CustomerTable;
+use super::table::{Column, CustomerTable};
 use super::SegmentError;
 
 /// One named segment.
@@ -94,6 +94,14 @@ impl SegmentMap {
         Value::Array(self.segments.iter().map(|s| json!({"name": s.name, "rule": s.rule.to_string()})).collect())
     }
 
+    /// The fields the map's rules read.
+    pub fn rules_fields(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.segments.iter().flat_map(|s| s.rule.fields()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// Segment names referred to by each segment's rule through `in_segment`.
     fn references(&self) -> Vec<Vec<usize>> {
         self.segments
@@ -139,13 +147,22 @@ impl SegmentMap {
     /// # Errors
     /// As [`SegmentMap::evaluate_all`].
     pub fn assign(&self, table: &mut CustomerTable) -> Result<Vec<Option<String>>, SegmentError> {
+        let codes = self.assign_codes(table)?;
+        Ok(codes.iter().map(|c| c.map(|c| self.segments[c as usize].name.clone())).collect())
+    }
+
+    /// Like [`SegmentMap::assign`], as indexes into [`SegmentMap::segments`].
+    ///
+    /// # Errors
+    /// As [`SegmentMap::evaluate_all`].
+    pub fn assign_codes(&self, table: &mut CustomerTable) -> Result<Vec<Option<u32>>, SegmentError> {
         let masks = self.evaluate_all(table)?;
-        let mut out = vec![None; table.len()];
-        for s in self.segments.iter().rev() {
+        let mut out: Vec<Option<u32>> = vec![None; table.len()];
+        for (code, s) in self.segments.iter().enumerate().rev() {
             if let Some(m) = masks.get(&s.name) {
                 for (o, &yes) in out.iter_mut().zip(m) {
                     if yes {
-                        *o = Some(s.name.clone());
+                        *o = Some(code as u32);
                     }
                 }
             }
@@ -236,29 +253,62 @@ fn collect_refs(e: &super::rule::Expr, f: &mut dyn FnMut(&str)) {
 /// # Ok::<(), crm_core::segment::SegmentError>(())
 /// ```
 pub fn rfm_segments(scores: &super::RfmScores, map: &SegmentMap) -> Result<Vec<Option<String>>, SegmentError> {
-    use super::table::Column;
-    let mut t = CustomerTable::new(scores.customer_id.iter(), 0);
+    match rfm_segment_column(scores, map)? {
+        Column::Text { codes, dict } => Ok(codes.iter().map(|c| c.map(|c| dict[c as usize].clone())).collect()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// [`rfm_segments`] as a dictionary-encoded text column: the map's segment
+/// names, then `Prospects` unless the map has a segment of that name.
+///
+/// # Errors
+/// As [`rfm_segments`].
+pub fn rfm_segment_column(scores: &super::RfmScores, map: &SegmentMap) -> Result<Column, SegmentError> {
+    let n = scores.len();
+    let mut t = CustomerTable::new(std::iter::repeat_n("", n), 0);
     let score = |v: &[Option<u8>]| Column::Int(v.iter().map(|x| x.map(i64::from)).collect());
-    let prospect: Vec<bool> = scores.r.iter().map(Option::is_none).collect();
-    t.insert("recency", Column::Int(scores.recency.clone()))?;
-    t.insert("frequency", Column::Int(scores.frequency.iter().map(|&x| Some(i64::from(x))).collect()))?;
-    t.insert(
-        "monetary",
-        Column::Money {
-            minor: scores.monetary.iter().zip(&prospect).map(|(&x, &p)| (!p).then_some(x)).collect(),
-            currency: scores.currency.clone(),
-        },
-    )?;
-    t.insert("r", score(&scores.r))?;
-    t.insert("f", score(&scores.f))?;
-    t.insert("m", score(&scores.m))?;
-    let fm = scores.f.iter().zip(&scores.m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
-    t.insert("fm", Column::Float(fm))?;
-    let mut out = map.assign(&mut t)?;
-    for (o, p) in out.iter_mut().zip(prospect) {
-        if p {
-            *o = Some("Prospects".to_string());
+    let names: Vec<String> = map.rules_fields();
+    let wants = |f: &str| names.iter().any(|x| x == f);
+    if wants("recency") {
+        t.insert("recency", Column::Int(scores.recency.clone()))?;
+    }
+    if wants("frequency") {
+        t.insert("frequency", Column::Int(scores.frequency.iter().map(|&x| Some(i64::from(x))).collect()))?;
+    }
+    if wants("monetary") {
+        let minor = scores.monetary.iter().zip(&scores.r).map(|(&x, r)| r.map(|_| x)).collect();
+        t.insert("monetary", Column::Money { minor, currency: scores.currency.clone() })?;
+    }
+    for (name, v) in [("r", &scores.r), ("f", &scores.f), ("m", &scores.m)] {
+        if wants(name) {
+            t.insert(name, score(v))?;
         }
     }
-    Ok(out)
+    if wants("fm") {
+        let fm =
+            scores.f.iter().zip(&scores.m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
+        t.insert("fm", Column::Float(fm))?;
+    }
+    for f in &names {
+        if t.column(f).is_none() {
+            t.unavailable
+                .insert(f.clone(), "RFM segment maps read recency, frequency, monetary, r, f, m and fm".into());
+        }
+    }
+    let mut codes = map.assign_codes(&mut t)?;
+    let mut dict: Vec<String> = map.segments.iter().map(|s| s.name.clone()).collect();
+    let prospects = match dict.iter().position(|d| d == "Prospects") {
+        Some(p) => p as u32,
+        None => {
+            dict.push("Prospects".into());
+            (dict.len() - 1) as u32
+        }
+    };
+    for (c, r) in codes.iter_mut().zip(&scores.r) {
+        if r.is_none() {
+            *c = Some(prospects);
+        }
+    }
+    Ok(Column::Text { codes, dict })
 }

@@ -23,7 +23,9 @@ mod copurchase;
 mod error;
 mod map;
 mod presets;
+mod rank;
 mod rfm;
+mod rfm_input;
 pub mod rule;
 mod table;
 mod table_build;
@@ -34,9 +36,10 @@ pub use copurchase::{
     CrossSellOptions, CrossSellSuggestion,
 };
 pub use error::SegmentError;
-pub use map::{rfm_segments, NamedRule, SegmentMap};
+pub use map::{rfm_segment_column, rfm_segments, NamedRule, SegmentMap};
 pub use presets::{builtin_rule, Builtin, BUILTINS, MAPS};
-pub use rfm::{orders_in_window, rfm_scores, RfmOptions, RfmScores, RfmThresholds};
+pub use rfm::{rfm_facts_options, rfm_for_store, rfm_scores, RfmOptions, RfmScores, RfmThresholds};
+pub use rfm_input::rfm_from_input;
 pub use rule::Rule;
 pub use table::{date_from_days, days_from_date, Column, CustomerTable, Purchases, Ty};
 pub use table_build::{TableOptions, SOUTHERN_COUNTRIES};

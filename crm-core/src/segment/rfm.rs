@@ -22,6 +22,7 @@ use crate::column::StrColumn;
 use crate::facts::CustomerFacts;
 use crate::money::Currency;
 
+use super::rank::tie_fair_scores;
 use super::SegmentError;
 
 /// Fixed score thresholds: `k − 1` strictly ascending cut points per measure.
@@ -178,43 +179,10 @@ fn check_cuts(field: &str, cuts: &[i64], k: u8) -> Result<(), SegmentError> {
     Ok(())
 }
 
-/// Tie-fair scores: `1 + floor(k × worse / n)`, `worse` counted from `sorted`
-/// (the scored values, ascending) by `worse_than`.
-fn ranked(k: u8, values: &[i64], sorted: &[i64], more_is_better: bool) -> Vec<u8> {
-    let n = sorted.len() as u64;
-    values
-        .iter()
-        .map(|&x| {
-            let worse = if more_is_better {
-                sorted.partition_point(|&v| v < x)
-            } else {
-                sorted.len() - sorted.partition_point(|&v| v <= x)
-            } as u64;
-            (1 + u64::from(k) * worse / n) as u8
-        })
-        .collect()
-}
-
-/// A store with only the orders placed inside the options' window (the same
-/// store when there is no window): RFM over a window is RFM over these orders.
-///
-/// # Errors
-/// As [`RfmOptions::window_start`].
-pub fn orders_in_window<'a>(
-    store: &'a crate::model::Store,
-    as_of: crate::time::Instant,
-    options: &RfmOptions,
-) -> Result<std::borrow::Cow<'a, crate::model::Store>, SegmentError> {
-    let Some(start) = options.window_start(crate::time::to_micros(as_of))? else {
-        return Ok(std::borrow::Cow::Borrowed(store));
-    };
-    let mut s = store.clone();
-    s.orders.retain(|o| crate::time::to_micros(o.placed_at) > start);
-    Ok(std::borrow::Cow::Owned(s))
-}
-
-/// RFM values and scores from customer facts (compute the facts over
-/// [`orders_in_window`] for a window).
+/// RFM values and scores from customer facts. For a window, compute the
+/// facts with [`FactsOptions::orders_after`](crate::facts::FactsOptions::orders_after)
+/// set to [`RfmOptions::window_start`] (and `orders_only`, which is all RFM
+/// needs); [`rfm_for_store`] does both.
 ///
 /// # Errors
 /// [`SegmentError::InvalidOption`] when `k` is outside 3..=10, thresholds
@@ -245,18 +213,11 @@ pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScor
     let frequency: Vec<i64> = scored.iter().map(|&i| i64::from(facts.order_count[i])).collect();
     let monetary: Vec<i64> = scored.iter().map(|&i| facts.net_spend[i]).collect();
     let (r, f, m) = match &options.thresholds {
-        None => {
-            let sorted = |v: &[i64]| {
-                let mut s = v.to_vec();
-                s.sort_unstable();
-                s
-            };
-            (
-                ranked(k, &recency, &sorted(&recency), false),
-                ranked(k, &frequency, &sorted(&frequency), true),
-                ranked(k, &monetary, &sorted(&monetary), true),
-            )
-        }
+        None => (
+            tie_fair_scores(k, &recency, false),
+            tie_fair_scores(k, &frequency, true),
+            tie_fair_scores(k, &monetary, true),
+        ),
         Some(t) => {
             let reached = |cuts: &[i64], x: i64| cuts.iter().filter(|&&c| x >= c).count() as u8;
             (
@@ -287,6 +248,49 @@ pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScor
         out.currency[i] = None;
     }
     Ok(out)
+}
+
+/// RFM of a store as of an instant: the order facts (over the window when
+/// there is one) and their scores.
+///
+/// # Errors
+/// The facts errors, and as [`rfm_scores`].
+///
+/// ```
+/// use crm_core::facts::FactsOptions;
+/// use crm_core::model::Store;
+/// use crm_core::segment::{rfm_for_store, RfmOptions};
+/// use crm_core::time::parse_instant;
+/// let store = Store::from_json(r#"{"orders": [
+///   {"id": "o1", "customer_id": "a", "placed_at": "2024-02-25T00:00:00Z", "currency": "EUR", "status": "paid", "subtotal": 100, "total": 100},
+///   {"id": "o2", "customer_id": "a", "placed_at": "2023-02-25T00:00:00Z", "currency": "EUR", "status": "paid", "subtotal": 100, "total": 100}
+/// ]}"#)?;
+/// let opts = RfmOptions { window_days: Some(30), ..RfmOptions::default() };
+/// let s = rfm_for_store(&store, parse_instant("2024-03-01T00:00:00Z")?, &FactsOptions::default(), &opts)?;
+/// assert_eq!((s.frequency[0], s.monetary[0]), (1, 100)); // the 2023 order is outside the window
+/// # Ok::<(), crm_core::error::Error>(())
+/// ```
+pub fn rfm_for_store(
+    store: &crate::model::Store,
+    as_of: crate::time::Instant,
+    facts: &crate::facts::FactsOptions,
+    options: &RfmOptions,
+) -> Result<RfmScores, crate::error::Error> {
+    let f =
+        crate::facts::customer_facts(store, as_of, &rfm_facts_options(facts, options, crate::time::to_micros(as_of))?)?;
+    Ok(rfm_scores(&f, options)?)
+}
+
+/// The facts options RFM needs: order facts only, over the window.
+///
+/// # Errors
+/// As [`RfmOptions::window_start`].
+pub fn rfm_facts_options(
+    facts: &crate::facts::FactsOptions,
+    options: &RfmOptions,
+    as_of: i64,
+) -> Result<crate::facts::FactsOptions, SegmentError> {
+    Ok(crate::facts::FactsOptions { orders_after: options.window_start(as_of)?, orders_only: true, ..facts.clone() })
 }
 
 #[cfg(test)]

@@ -108,17 +108,13 @@ impl CustomerTable {
         let facts = customer_facts(store, as_of, &options.facts)?;
         let mut t = CustomerTable::from_facts(&facts, to_micros(as_of))?;
         t.zone = options.time_zone.unwrap_or(TimeZone(chrono_tz::UTC));
-        let windowed = match options.rfm.window_days {
-            Some(_) => {
-                Some(customer_facts(&*super::orders_in_window(store, as_of, &options.rfm)?, as_of, &options.facts)?)
-            }
-            None => None,
-        };
-        let rfm = match &windowed {
-            // Same customers, same order: the windowed store keeps every customer record,
-            // but customers whose orders all fall before the window drop out; realign by id.
-            Some(w) => realign(w, &facts).and_then(|w| rfm_scores(&w, &options.rfm)),
-            None => rfm_scores(&facts, &options.rfm),
+        // RFM over its own window (the same customers, in the same rows).
+        let rfm = match options.rfm.window_days {
+            Some(_) => super::rfm::rfm_facts_options(&options.facts, &options.rfm, to_micros(as_of))
+                .map_err(Error::from)
+                .and_then(|o| Ok(customer_facts(store, as_of, &o)?))
+                .and_then(|w| Ok(rfm_scores(&w, &options.rfm)?)),
+            None => rfm_scores(&facts, &options.rfm).map_err(Error::from),
         };
         match rfm {
             Ok(s) => {
@@ -144,12 +140,12 @@ impl CustomerTable {
                 let seg = super::rfm_segments(&s, &map)?;
                 t.insert("segment", Column::text(seg.iter().map(Option::as_deref)))?;
             }
-            Err(e @ SegmentError::MixedCurrencies { .. }) => {
+            Err(Error::Segment(e @ SegmentError::MixedCurrencies { .. })) => {
                 for name in ["recency", "frequency", "monetary", "r", "f", "m", "fm", "segment"] {
                     t.unavailable.insert(name.into(), format!("{e}"));
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
         let rows: HashMap<&str, usize> = facts.customer_id.iter().enumerate().map(|(i, k)| (k, i)).collect();
         add_customer_fields(&mut t, store, &rows, as_of)?;
@@ -161,24 +157,6 @@ impl CustomerTable {
         }
         Ok(t)
     }
-}
-
-/// `w`'s facts in the rows of `all` (customers missing from `w` have no orders in it).
-fn realign(
-    w: &crate::facts::CustomerFacts,
-    all: &crate::facts::CustomerFacts,
-) -> Result<crate::facts::CustomerFacts, SegmentError> {
-    let rows: HashMap<&str, usize> = w.customer_id.iter().enumerate().map(|(i, k)| (k, i)).collect();
-    let mut out = crate::facts::CustomerFacts::with_capacity(all.len());
-    for id in all.customer_id.iter() {
-        out.customer_id.push(id);
-        let r = rows.get(id).copied();
-        out.days_since_last_order.push(r.and_then(|r| w.days_since_last_order[r]));
-        out.order_count.push(r.map_or(0, |r| w.order_count[r]));
-        out.net_spend.push(r.map_or(0, |r| w.net_spend[r]));
-        out.currency.push(r.and_then(|r| w.currency[r]));
-    }
-    Ok(out)
 }
 
 fn local_date(t: Instant, zone: TimeZone) -> NaiveDate {

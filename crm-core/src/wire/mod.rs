@@ -37,7 +37,7 @@ use crate::error::Error;
 use crate::facts::{customer_facts, FactsOptions};
 use crate::model::Store;
 use crate::money::{Currency, ExchangeRates};
-use crate::segment::{orders_in_window, rfm_scores, rfm_segments, RfmOptions, SegmentMap};
+use crate::segment::{rfm_for_store, rfm_segments, RfmOptions, SegmentMap};
 use crate::time::{format_instant, parse_instant, to_micros};
 
 /// Version of the JSON request/response formats.
@@ -249,8 +249,7 @@ fn rfm(mut req: Map<String, Value>) -> Result<Value, Error> {
         None => RfmOptions::default(),
     };
     let store = take_store(&mut req)?;
-    let f = customer_facts(&*orders_in_window(&store, as_of, &rfm)?, as_of, &options)?;
-    let scores = rfm_scores(&f, &rfm)?;
+    let scores = rfm_for_store(&store, as_of, &options, &rfm)?;
     let map = match req.get("segments").filter(|v| !v.is_null()) {
         Some(v) => SegmentMap::from_json(v)?,
         None => SegmentMap::preset("seed")?,

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 
 use chrono::{Months, NaiveDate, TimeZone as _};
 
+use super::ast::CmpOp;
 use super::ast::TimeUnit;
 use super::compile::{LineFilter, Node, Program, Rhs, Scalar, Source, TimeLit};
 use crate::segment::table::{days_from_date, Column, CustomerTable, Purchases};
@@ -203,6 +204,30 @@ fn test_scalar(col: &Column, table: &CustomerTable, pred: &dyn Fn(Ordering) -> b
     }
 }
 
+/// `v op x` with the operator chosen once, outside the loop (missing → false).
+fn compare_loop<T: Ord + Copy>(v: &[Option<T>], op: CmpOp, x: T) -> Vec<bool> {
+    match op {
+        CmpOp::Eq => v.iter().map(|a| *a == Some(x)).collect(),
+        CmpOp::Ne => v.iter().map(|a| a.is_some_and(|a| a != x)).collect(),
+        CmpOp::Lt => v.iter().map(|a| a.is_some_and(|a| a < x)).collect(),
+        CmpOp::Le => v.iter().map(|a| a.is_some_and(|a| a <= x)).collect(),
+        CmpOp::Gt => v.iter().map(|a| a.is_some_and(|a| a > x)).collect(),
+        CmpOp::Ge => v.iter().map(|a| a.is_some_and(|a| a >= x)).collect(),
+    }
+}
+
+/// The common comparisons (whole-number literals against whole-number
+/// columns, instants) without a dynamic call per row; `None` for the rest.
+fn fast_compare(col: &Column, table: &CustomerTable, op: CmpOp, s: &Scalar) -> Option<Vec<bool>> {
+    match (col, s) {
+        (Column::Int(v), Scalar::Num(x)) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
+            Some(compare_loop(v, op, *x as i64))
+        }
+        (Column::Instant(v), Scalar::Time(t)) => Some(compare_loop(v, op, resolve_instant(*t, table))),
+        _ => None,
+    }
+}
+
 fn test_columns(a: &Column, b: &Column, pred: &dyn Fn(Ordering) -> bool) -> Vec<bool> {
     let num = |c: &Column, i: usize| match c {
         Column::Int(v) => v[i].map(|x| x as f64),
@@ -275,7 +300,10 @@ pub(crate) fn eval(node: &Node, cols: &[Cow<'_, Column>], table: &CustomerTable)
             let op = *op;
             let pred = move |o: Ordering| op.holds(o);
             match rhs {
-                Rhs::Lit(s) => test_scalar(&cols[*col], table, &pred, s),
+                Rhs::Lit(s) => match fast_compare(&cols[*col], table, op, s) {
+                    Some(mask) => mask,
+                    None => test_scalar(&cols[*col], table, &pred, s),
+                },
                 Rhs::Col(c2) => test_columns(&cols[*col], &cols[*c2], &pred),
             }
         }
