@@ -30,7 +30,6 @@ pub mod rule;
 mod table;
 mod table_build;
 
-#[cfg(any())]
 pub use copurchase::{
     co_purchase_table, cross_sell, CoPurchaseLevel, CoPurchaseOptions, CoPurchasePair, CoPurchaseTable,
     CrossSellOptions, CrossSellSuggestion,
