@@ -208,3 +208,23 @@ def test_rfm_window_must_be_whole_days_on_a_timestamp_column():
     with pytest.raises(crm_core.FactsError) as e:
         crm_core.rfm(orders, as_of="2024-03-01T00:00:00Z", window=timedelta(days=5))
     assert "needs a timestamp column" in str(e.value)
+
+
+def test_a_prepared_table_gives_the_same_answers(facts):
+    prepared = crm_core.CustomerTable(facts)
+    assert len(prepared) == facts.num_rows
+    assert "net_spend" in prepared.fields and "spend_by_category" not in prepared.fields
+    seg = Segment(RULE)
+    assert seg.filter(prepared) == seg.filter(facts)
+    assert seg.mask(prepared).equals(seg.mask(facts))
+    cid = facts.column("customer_id")[3].as_py()
+    assert seg.explain(prepared, cid) == seg.explain(facts, cid)
+    # Over a store, a prepared table has every field and function.
+    store_table = crm_core.CustomerTable(STORE, as_of=AS_OF)
+    for rule, expected in RULES:
+        assert Segment(rule).filter(store_table) == expected["members"], rule
+    big = [{"name": "big_spenders", "rule": "net_spend >= 150 EUR"}]
+    rule = Segment("in_segment('big_spenders') AND NOT consent.email")
+    assert rule.filter(store_table, segments=big) == ["cem", "guest:gina@example.com"]
+    with pytest.raises(crm_core.FactsError):
+        crm_core.CustomerTable(STORE)

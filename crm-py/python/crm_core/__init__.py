@@ -54,6 +54,7 @@ __all__ = [
     "customer_facts",
     "rfm",
     "Segment",
+    "CustomerTable",
     "assign_segments",
     "datasets",
     "CrmError",
@@ -356,4 +357,4 @@ def _orders_in_window(orders: Any, as_of: Union[datetime, str], window: timedelt
 
 
 from . import datasets  # noqa: E402  (after the functions it may use)
-from .segment import Segment, assign_segments  # noqa: E402
+from .segment import CustomerTable, Segment, assign_segments  # noqa: E402

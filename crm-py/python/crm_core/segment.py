@@ -50,6 +50,19 @@ canonical text and ``fields`` the fields it reads. A comparison with a
 missing value is false and ``NOT`` is the complement.
 """
 
+CustomerTable = _native.CustomerTable
+CustomerTable.__doc__ = """A facts table read once, for evaluating many rules.
+
+``CustomerTable(facts, *, as_of=None, time_zone=None, customer_id="customer_id")``
+reads every column of a facts table (pandas, polars, pyarrow) into the
+engine's columns, or computes every field of a store document (a dict; then
+``as_of`` is required). Pass it instead of ``facts`` to
+:meth:`Segment.filter`, :meth:`Segment.mask` and :meth:`Segment.explain`:
+each rule then runs without reading Arrow again. ``len(table)`` is the
+number of customers and ``table.fields`` the field names. ``as_of`` and
+``time_zone`` given to a Segment method replace the table's own.
+"""
+
 PRESETS = ("seed", "classic", "shopify", "age_groups")
 """Names of the shipped segment maps (``docs/segments.md`` lists their rules)."""
 
@@ -73,4 +86,4 @@ def assign_segments(
     return _native.assign_segments(table, list(segments) if not isinstance(segments, str) else segments, rfm=rfm)
 
 
-__all__: List[str] = ["Segment", "PRESETS", "assign_segments"]
+__all__: List[str] = ["Segment", "CustomerTable", "PRESETS", "assign_segments"]
