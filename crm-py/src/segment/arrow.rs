@@ -297,4 +297,3 @@ fn category_spend(arrays: &[ArrayRef]) -> Option<CategorySpend> {
     }
     Some(s)
 }
-

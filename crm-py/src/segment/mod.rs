@@ -9,16 +9,8 @@ mod table;
 use arrow::{concat, from_arrow};
 pub(crate) use table::Customers;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Date32Type, Date64Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
-    UInt32Type, UInt64Type, UInt8Type,
-};
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchReader};
-use arrow_schema::DataType;
 use crm_core::error::Error;
-use crm_core::facts::CategorySpend;
-use crm_core::money::Currency;
 use crm_core::segment::{builtin_rule, Column, CustomerTable, Rule, SegmentMap, TableOptions};
 use crm_core::time::{from_micros, TimeZone};
 use pyo3::prelude::*;
@@ -26,7 +18,7 @@ use pyo3::types::{PyDict, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyArray;
 
-use crate::arrow_in::{StrCol, TimeCol};
+use crate::arrow_in::StrCol;
 use crate::errors::{invalid_input, CoreResult};
 use crate::facts::as_of_micros;
 use crate::pyjson::{from_py, request_text, to_py_value};

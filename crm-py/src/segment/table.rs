@@ -20,7 +20,8 @@ pub(crate) struct Customers {
 impl Customers {
     /// Runs `f` on the table (a write lock: `in_segment` memberships and `as_of` may be set).
     pub(super) fn with<T>(&self, f: impl FnOnce(&mut CustomerTable) -> Result<T, Error>) -> Result<T, Error> {
-        let mut guard = self.table.write().map_err(|_| invalid_input("table", "a previous call panicked while using it"))?;
+        let mut guard =
+            self.table.write().map_err(|_| invalid_input("table", "a previous call panicked while using it"))?;
         f(&mut guard)
     }
 }
