@@ -228,3 +228,19 @@ def test_a_prepared_table_gives_the_same_answers(facts):
     assert rule.filter(store_table, segments=big) == ["cem", "guest:gina@example.com"]
     with pytest.raises(crm_core.FactsError):
         crm_core.CustomerTable(STORE)
+
+
+def test_co_purchase_and_cross_sell_tables_match_the_vectors():
+    def vector(name):
+        with open(os.path.join(VECTORS, name), encoding="utf-8") as f:
+            return json.load(f)["expected"]["result"]
+
+    table = crm_core.co_purchase_table(STORE, as_of=AS_OF)
+    expected = vector("co_purchase_categories.json")
+    assert table.to_pylist() == expected["pairs"]
+    assert table.schema.metadata[b"crm_core.baskets"] == b"10"
+    sell = crm_core.cross_sell(STORE, as_of=AS_OF, level="product", min_lift=2)
+    assert sell.to_pylist() == vector("cross_sell_products.json")["suggestions"]
+    with pytest.raises(SegmentError) as e:
+        crm_core.cross_sell(STORE, as_of=AS_OF, per_customer=0)
+    assert e.value.code == "invalid_option"

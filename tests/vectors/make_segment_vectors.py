@@ -283,3 +283,29 @@ write("error_rule_bad_json_tree.json", "A JSON tree with an AND of one part.",
       "rule", {"rule": {"and": [{"const": True}]}},
       {"ok": False, "error": {"domain": "segment", "code": "invalid_ast", "message": "rule JSON at `/and`: expected at least two rules",
                               "details": [{"code": "invalid_ast", "message": "rule JSON at `/and`: expected at least two rules"}]}})
+
+# Co-purchases over the corpus store (README.md, "co_purchase").
+write("co_purchase_categories.json", "Category pairs over the corpus store's 10 baskets: only a1 holds two categories (shoes, socks).",
+      "co_purchase", {"store": STORE, "as_of": AS_OF},
+      ok({"as_of": AS_OF, "level": "category", "baskets": 10, "pairs": [
+          {"antecedent": "socks", "consequent": "shoes", "pair_count": 1, "antecedent_count": 2, "consequent_count": 5,
+           "support": 0.1, "confidence": 0.5, "lift": 1.0},
+          {"antecedent": "shoes", "consequent": "socks", "pair_count": 1, "antecedent_count": 5, "consequent_count": 2,
+           "support": 0.1, "confidence": 0.2, "lift": 1.0}]}))
+write("cross_sell_categories.json", "Cross-sell from the category pairs: bob (socks) gets shoes, cem and eda (shoes) get socks; ann has both.",
+      "cross_sell", {"store": STORE, "as_of": AS_OF},
+      ok({"as_of": AS_OF, "level": "category", "suggestions": [
+          {"customer_id": "bob", "item": "shoes", "score": 0.5, "because": "socks", "lift": 1.0},
+          {"customer_id": "cem", "item": "socks", "score": 0.2, "because": "shoes", "lift": 1.0},
+          {"customer_id": "eda", "item": "socks", "score": 0.2, "because": "shoes", "lift": 1.0}]}))
+write("cross_sell_products.json", "Product pairs: p-shoe and p-sock are bought together once in 10 baskets, each in 2: confidence 1/2, lift 1·10/(2·2) = 2.5.",
+      "cross_sell", {"store": STORE, "as_of": AS_OF, "co_purchase": {"level": "product"}, "cross_sell": {"min_lift": 2}},
+      ok({"as_of": AS_OF, "level": "product", "suggestions": [
+          {"customer_id": "bob", "item": "p-shoe", "score": 0.5, "because": "p-sock", "lift": 2.5},
+          {"customer_id": "eda", "item": "p-sock", "score": 0.5, "because": "p-shoe", "lift": 2.5}]}))
+write("error_co_purchase_option.json", "An unknown co-purchase option is named.",
+      "co_purchase", {"store": STORE, "as_of": AS_OF, "co_purchase": {"level": "brand"}},
+      {"ok": False, "error": {"domain": "segment", "code": "invalid_option",
+                              "message": "segment option `level`: expected \"category\" or \"product\", got \"brand\"",
+                              "details": [{"code": "invalid_option",
+                                           "message": "segment option `level`: expected \"category\" or \"product\", got \"brand\""}]}})

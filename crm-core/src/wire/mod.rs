@@ -12,6 +12,8 @@
 //! | `segment` | `{"store", "as_of", "rule" or "builtin"/"params", "options"?, "rfm"?, "table"?, "segments"?, "explain"?}` | `{"as_of", "rule", "count", "members", "explanation"?}` |
 //! | `segment` (many) | `{"store", "as_of", "rules": [{"name", "rule"}], …}` | `{"as_of", "segments": [{"name", "rule", "count", "members"}]}` |
 //! | `segment_map` | `{"store", "as_of", "segments", "options"?, "rfm"?, "table"?}` | `{"as_of", "segments", "counts", "assignments"}` |
+//! | `co_purchase` | `{"store", "as_of", "co_purchase"?: {"level", "min_pair_count", "min_confidence"}}` | `{"as_of", "level", "baskets", "pairs"}` |
+//! | `cross_sell` | `{"store", "as_of", "co_purchase"?, "cross_sell"?: {"per_customer", "min_confidence", "min_lift"}}` | `{"as_of", "level", "suggestions"}` |
 //! | `sample_store` | `{"customers"?, "seed"?, "start"?, "days"?}` | a store document |
 //!
 //! ```
@@ -94,8 +96,18 @@ impl RequestError {
 }
 
 /// The functions [`call`] knows.
-pub const FUNCTIONS: &[&str] =
-    &["version", "validate_store", "customer_facts", "rfm", "rule", "segment", "segment_map", "sample_store"];
+pub const FUNCTIONS: &[&str] = &[
+    "version",
+    "validate_store",
+    "customer_facts",
+    "rfm",
+    "rule",
+    "segment",
+    "segment_map",
+    "co_purchase",
+    "cross_sell",
+    "sample_store",
+];
 
 /// Runs `function` on a JSON request and returns the JSON result.
 ///
@@ -116,6 +128,8 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
             &["store", "as_of", "options", "rfm", "table", "rule", "rules", "builtin", "params", "segments", "explain"]
         }
         "segment_map" => &["store", "as_of", "options", "rfm", "table", "segments"],
+        "co_purchase" => &["store", "as_of", "co_purchase"],
+        "cross_sell" => &["store", "as_of", "co_purchase", "cross_sell"],
         "sample_store" => &["customers", "seed", "start", "days"],
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
@@ -130,6 +144,8 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "rule" => segment::rule(&req)?,
         "segment" => segment::segment(req)?,
         "segment_map" => segment::segment_map(req)?,
+        "co_purchase" => segment::co_purchase(req)?,
+        "cross_sell" => segment::cross_sell_request(req)?,
         "sample_store" => sample(&req)?,
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };

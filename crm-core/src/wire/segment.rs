@@ -1,5 +1,5 @@
-//! Wire functions of segmentation: `rule`, `segment`, `segment_map` and the
-//! table options they share.
+//! Wire functions of segmentation: `rule`, `segment`, `segment_map`,
+//! `co_purchase`, `cross_sell` and the table options they share.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +7,10 @@ use serde_json::{json, Map, Value};
 
 use super::{facts_options, field_str, invalid, take_store, RequestError};
 use crate::error::Error;
-use crate::segment::{builtin_rule, CustomerTable, RfmOptions, Rule, SegmentMap, TableOptions};
+use crate::segment::{
+    builtin_rule, co_purchase_table, cross_sell, CoPurchaseOptions, CrossSellOptions, CustomerTable, RfmOptions, Rule,
+    SegmentMap, TableOptions,
+};
 use crate::time::{format_instant, parse_instant, TimeZone};
 
 /// `{"rule": text or tree}` → `{"text": canonical text, "ast": tree}`.
@@ -167,4 +170,38 @@ pub(super) fn segment_map(mut req: Map<String, Value>) -> Result<Value, Error> {
         "counts": counts,
         "assignments": rows,
     }))
+}
+
+fn co_purchase_options(req: &Map<String, Value>) -> Result<CoPurchaseOptions, Error> {
+    Ok(match req.get("co_purchase").filter(|v| !v.is_null()) {
+        Some(v) => CoPurchaseOptions::from_json(v)?,
+        None => CoPurchaseOptions::default(),
+    })
+}
+
+/// `co_purchase`: `{"store", "as_of", "co_purchase"?: {"level", "min_pair_count", "min_confidence"}}`
+/// → the co-purchase table.
+pub(super) fn co_purchase(mut req: Map<String, Value>) -> Result<Value, Error> {
+    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let options = co_purchase_options(&req)?;
+    let store = take_store(&mut req)?;
+    let table = co_purchase_table(&store, as_of, &options)?;
+    let mut out = table.to_json();
+    out["as_of"] = json!(format_instant(as_of));
+    Ok(out)
+}
+
+/// `cross_sell`: `{"store", "as_of", "co_purchase"?: options, "cross_sell"?: {"per_customer",
+/// "min_confidence", "min_lift"}}` → `{"as_of", "level", "suggestions": [...]}`.
+pub(super) fn cross_sell_request(mut req: Map<String, Value>) -> Result<Value, Error> {
+    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let options = co_purchase_options(&req)?;
+    let sell = match req.get("cross_sell").filter(|v| !v.is_null()) {
+        Some(v) => CrossSellOptions::from_json(v)?,
+        None => CrossSellOptions::default(),
+    };
+    let store = take_store(&mut req)?;
+    let table = co_purchase_table(&store, as_of, &options)?;
+    let suggestions: Vec<Value> = cross_sell(&store, as_of, &table, &sell)?.iter().map(|s| s.to_json()).collect();
+    Ok(json!({"as_of": format_instant(as_of), "level": table.level.as_str(), "suggestions": suggestions}))
 }

@@ -56,6 +56,8 @@ __all__ = [
     "Segment",
     "CustomerTable",
     "assign_segments",
+    "co_purchase_table",
+    "cross_sell",
     "datasets",
     "CrmError",
     "ModelError",
@@ -357,4 +359,4 @@ def _orders_in_window(orders: Any, as_of: Union[datetime, str], window: timedelt
 
 
 from . import datasets  # noqa: E402  (after the functions it may use)
-from .segment import CustomerTable, Segment, assign_segments  # noqa: E402
+from .segment import CustomerTable, Segment, assign_segments, co_purchase_table, cross_sell  # noqa: E402

@@ -86,4 +86,71 @@ def assign_segments(
     return _native.assign_segments(table, list(segments) if not isinstance(segments, str) else segments, rfm=rfm)
 
 
-__all__: List[str] = ["Segment", "CustomerTable", "PRESETS", "assign_segments"]
+def co_purchase_table(
+    store: Any,
+    *,
+    as_of: Any,
+    level: str = "category",
+    min_pair_count: int = 1,
+    min_confidence: float = 0.0,
+) -> "pyarrow.Table":
+    """The co-purchase table of a store document ("bought this, also bought").
+
+    Baskets are the counted orders as of ``as_of``; items are their top-level
+    categories (``level="category"``) or products (``"product"``: product id,
+    else SKU). One row per ordered pair ``antecedent -> consequent`` with
+    ``pair_count``, ``antecedent_count``, ``consequent_count``, ``support``,
+    ``confidence`` and ``lift``, most frequent pairs first (ties: higher
+    confidence, then names). The number of baskets is in the table's schema
+    metadata (``crm_core.baskets``). See ``docs/segments.md``.
+    """
+    import pyarrow as pa
+
+    out = _native.call("co_purchase", {
+        "store": store, "as_of": _instant(as_of),
+        "co_purchase": {"level": level, "min_pair_count": min_pair_count, "min_confidence": min_confidence},
+    })
+    schema = pa.schema([("antecedent", pa.string()), ("consequent", pa.string()), ("pair_count", pa.uint64()),
+                        ("antecedent_count", pa.uint64()), ("consequent_count", pa.uint64()),
+                        ("support", pa.float64()), ("confidence", pa.float64()), ("lift", pa.float64())],
+                       metadata={"crm_core.baskets": str(out["baskets"]), "crm_core.level": out["level"]})
+    return pa.Table.from_pylist(out["pairs"], schema=schema)
+
+
+def cross_sell(
+    store: Any,
+    *,
+    as_of: Any,
+    level: str = "category",
+    per_customer: int = 3,
+    min_confidence: float = 0.0,
+    min_lift: float = 1.0,
+) -> "pyarrow.Table":
+    """Cross-sell suggestions per customer from the store's co-purchase table.
+
+    For each customer, the items (categories or products) that follow from
+    what they bought and that they have not bought yet: ``customer_id``,
+    ``item``, ``score`` (the best confidence), ``because`` (the item bought
+    that gives it) and ``lift``; at most ``per_customer`` each, best first.
+    """
+    import pyarrow as pa
+
+    out = _native.call("cross_sell", {
+        "store": store, "as_of": _instant(as_of), "co_purchase": {"level": level},
+        "cross_sell": {"per_customer": per_customer, "min_confidence": min_confidence, "min_lift": min_lift},
+    })
+    schema = pa.schema([("customer_id", pa.string()), ("item", pa.string()), ("score", pa.float64()),
+                        ("because", pa.string()), ("lift", pa.float64())])
+    return pa.Table.from_pylist(out["suggestions"], schema=schema)
+
+
+def _instant(t: Any) -> str:
+    """An RFC 3339 string for the JSON interface (aware datetimes are converted)."""
+    if isinstance(t, str):
+        return t
+    if getattr(t, "tzinfo", None) is None:
+        return str(t)  # the core refuses it with its own message
+    return t.isoformat()
+
+
+__all__: List[str] = ["Segment", "CustomerTable", "PRESETS", "assign_segments", "co_purchase_table", "cross_sell"]
