@@ -255,6 +255,8 @@ pub struct CustomerTable {
     pub segments: BTreeMap<String, Vec<bool>>,
     /// Why fields that could not be computed are missing (`r`: mixed currencies …).
     pub unavailable: BTreeMap<String, String>,
+    /// The one currency of `net_spend`, when every row shares it (computed once).
+    money_currency: std::sync::OnceLock<Option<Currency>>,
 }
 
 impl CustomerTable {
@@ -277,6 +279,7 @@ impl CustomerTable {
             category_spend: None,
             segments: BTreeMap::new(),
             unavailable: BTreeMap::new(),
+            money_currency: std::sync::OnceLock::new(),
         }
     }
 
@@ -301,8 +304,22 @@ impl CustomerTable {
                 message: format!("column has {} rows, the table {}", column.len(), self.len()),
             });
         }
+        if name == "net_spend" {
+            self.money_currency = std::sync::OnceLock::new();
+        }
         self.columns.insert(name.to_string(), column);
         Ok(())
+    }
+
+    /// The currency of every row's `net_spend`, when they all share one
+    /// (rules then refuse money literals in another currency at compile time).
+    pub fn money_currency(&self) -> Option<Currency> {
+        *self.money_currency.get_or_init(|| {
+            let Some(Column::Money { currency, .. }) = self.columns.get("net_spend") else { return None };
+            let mut it = currency.iter().flatten();
+            let first = *it.next()?;
+            it.all(|c| *c == first).then_some(first)
+        })
     }
 
     /// The column of a field.

@@ -134,18 +134,7 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub fn new(table: &'a CustomerTable) -> Checker<'a> {
-        let mut currency = None;
-        let mut single = true;
-        if let Some(crate::segment::Column::Money { currency: cs, .. }) = table.column("net_spend") {
-            for c in cs.iter().flatten() {
-                match currency {
-                    None => currency = Some(*c),
-                    Some(x) if x != *c => single = false,
-                    _ => {}
-                }
-            }
-        }
-        Checker { table, currency: currency.filter(|_| single), sources: Vec::new() }
+        Checker { table, currency: table.money_currency(), sources: Vec::new() }
     }
 
     fn source(&mut self, s: Source, ty: Ty) -> usize {
