@@ -291,8 +291,7 @@ def rfm(
 
     ``window`` (a ``timedelta`` of whole days, 1 to 36,500) keeps only the
     orders placed after ``as_of - window``; customers whose orders all fall
-    before it are prospects. The orders' ``placed_at`` must then be a
-    timestamp column with a time zone.
+    before it are prospects.
 
     Returns:
         A ``pyarrow.Table``: ``customer_id``, ``recency`` (int64),
@@ -308,7 +307,12 @@ def rfm(
     """
     options: Dict[str, Any] = {"k": k}
     if window is not None:
-        orders = _orders_in_window(orders, as_of, window, placed_at)
+        if not isinstance(window, timedelta) or window % timedelta(days=1):
+            raise SegmentError(
+                f"segment option `window_days`: must be whole days from 1 to 36500, got {window!r}",
+                code="invalid_option", domain="segment", field="window_days", value=None,
+            )
+        options["window_days"] = window.days
     if thresholds is not None:
         options["thresholds"] = {key: list(v) for key, v in thresholds.items()}
     scores = _native.customer_facts(
@@ -332,30 +336,6 @@ def rfm(
         rfm=options,
     )
     return scores.append_column("segment", assign_segments(scores, segments, rfm=True))
-
-
-def _orders_in_window(orders: Any, as_of: Union[datetime, str], window: timedelta, placed_at: str) -> Any:
-    """The orders placed after ``as_of - window`` (RFM's time window)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not isinstance(window, timedelta) or window % timedelta(days=1) or not (
-        timedelta(days=1) <= window <= timedelta(days=36_500)
-    ):
-        raise SegmentError(
-            f"segment option `window_days`: must be whole days from 1 to 36500, got {window!r}",
-            code="invalid_option", domain="segment", field="window_days", value=None,
-        )
-    table = orders if isinstance(orders, pa.Table) else pa.table(orders)
-    end = datetime.fromisoformat(as_of.replace("Z", "+00:00")) if isinstance(as_of, str) else as_of
-    column = table.column(placed_at)
-    if not pa.types.is_timestamp(column.type) or column.type.tz is None:
-        raise FactsError(
-            f"orders.{placed_at}: RFM with a window needs a timestamp column with a time zone, got {column.type}",
-            code="invalid_input", domain="facts", field=f"orders.{placed_at}", value=None,
-        )
-    start = pa.scalar(end - window, type=pa.timestamp("us", tz="UTC"))
-    return table.filter(pc.greater(column.cast(pa.timestamp("us", tz="UTC")), start))
 
 
 from . import datasets  # noqa: E402  (after the functions it may use)

@@ -152,6 +152,36 @@ impl<'a> Build<'a> {
 pub(crate) fn run(tables: Tables, names: &Names, opts: &Options) -> Result<crm_core::facts::CustomerFacts, Error> {
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t0 = std::time::Instant::now();
+    let input = load(tables, names, opts)?;
+    let f = compute_facts(&input, opts.as_of, &opts.facts)?;
+    if timing {
+        eprintln!("compute: {:.3}", t0.elapsed().as_secs_f64());
+    }
+    Ok(f)
+}
+
+/// RFM scores of the tables: the orders read, then one pass over them
+/// ([`crm_core::segment::rfm_from_input`]).
+pub(crate) fn run_rfm(
+    tables: Tables,
+    names: &Names,
+    opts: &Options,
+    rfm: &crm_core::segment::RfmOptions,
+) -> Result<crm_core::segment::RfmScores, Error> {
+    let timing = std::env::var_os("CRM_PY_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let input = load(tables, names, opts)?;
+    let s = crm_core::segment::rfm_from_input(&input, opts.as_of, &opts.facts, rfm)?;
+    if timing {
+        eprintln!("rfm: {:.3}", t0.elapsed().as_secs_f64());
+    }
+    Ok(s)
+}
+
+/// Reads every table into a columnar input with interned customers.
+fn load(tables: Tables, names: &Names, opts: &Options) -> Result<crm_core::facts::FactsInput, Error> {
+    let timing = std::env::var_os("CRM_PY_TIMING").is_some();
+    let t0 = std::time::Instant::now();
     let lap = |what: &str| {
         if timing {
             eprintln!("{what}: {:.3}", t0.elapsed().as_secs_f64());
@@ -179,7 +209,5 @@ pub(crate) fn run(tables: Tables, names: &Names, opts: &Options) -> Result<crm_c
     lap("tables");
     let input = b.finish();
     lap("finish");
-    let f = compute_facts(&input, opts.as_of, &opts.facts)?;
-    lap("compute");
-    Ok(f)
+    Ok(input)
 }

@@ -29,7 +29,7 @@ use crate::arrow_in::Naive;
 use crate::errors::{invalid_input, CoreResult};
 use crate::pyjson::from_py;
 use build::run;
-use crm_core::segment::{rfm_scores, RfmOptions};
+use crm_core::segment::RfmOptions;
 use names::read_error;
 use names::Names;
 
@@ -274,15 +274,19 @@ pub(crate) fn customer_facts<'py>(
             events: opt_stream(events, "events")?,
             customers: opt_stream(customers, "customers")?,
         };
+        // RFM needs only the order facts, over its window.
+        let facts = match &rfm {
+            Some(o) => crm_core::segment::rfm_facts_options(&facts, o, as_of)?,
+            None => facts,
+        };
         Ok((tables, names, Options { as_of, naive, check_duplicates, default_currency, facts }))
     };
     let (tables, names, opts) = prepare().py(py)?;
     let batch = py
         .detach(move || -> Result<RecordBatch, Error> {
-            let f = run(tables, &names, &opts)?;
             let batch = match &rfm {
-                Some(o) => output::rfm_batch(&rfm_scores(&f, o)?),
-                None => output::to_batch(&f, opts.as_of),
+                Some(o) => output::rfm_batch(&build::run_rfm(tables, &names, &opts, o)?),
+                None => output::to_batch(&run(tables, &names, &opts)?, opts.as_of),
             };
             batch.map_err(|e| invalid_input("facts", format!("building the table: {e}")))
         })
