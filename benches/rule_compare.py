@@ -132,7 +132,7 @@ def main() -> None:
     seg = crm_core.Segment(RULE)
 
     ours = np.asarray(seg.mask(table).to_numpy(zero_copy_only=False), dtype=bool)
-    duck = con.execute(SQL).to_arrow_table().column("m").to_numpy().astype(bool)
+    duck = con.sql(SQL).to_arrow_table().column("m").to_numpy().astype(bool)
     polars_m = rule_polars(pframe).to_numpy().astype(bool)
     pandas_m = rule_pandas(frame).to_numpy().astype(bool)
     assert (ours == duck).all(), "DuckDB differs"
@@ -140,10 +140,13 @@ def main() -> None:
     assert (ours == pandas_m).all(), "pandas differs"
     print(f"checked: {args.customers:,} customers, {int(ours.sum()):,} members, all four agree")
 
+    prepared = crm_core.CustomerTable(table)
+    assert seg.mask(prepared).equals(seg.mask(table))
     runs = {
         "crm_core Segment.mask": lambda: seg.mask(table),
+        "crm_core, prepared table": lambda: seg.mask(prepared),
         "crm_core Segment.filter": lambda: seg.filter(table),
-        "DuckDB SQL": lambda: con.execute(SQL).to_arrow_table(),
+        "DuckDB SQL": lambda: con.sql(SQL).to_arrow_table(),
         "polars": lambda: rule_polars(pframe),
         "pandas": lambda: rule_pandas(frame),
     }
