@@ -81,6 +81,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<datasets::SampleStore>()?;
     m.add_class::<segment::Segment>()?;
     m.add_class::<segment::Customers>()?;
+    m.add_class::<facts::LoadedOrders>()?;
     m.add_function(wrap_pyfunction!(segment::assign_segments, m)?)?;
     Ok(())
 }

@@ -245,3 +245,17 @@ def test_co_purchase_and_cross_sell_tables_match_the_vectors():
     with pytest.raises(SegmentError) as e:
         crm_core.cross_sell(STORE, as_of=AS_OF, per_customer=0)
     assert e.value.code == "invalid_option"
+
+
+def test_loaded_orders_give_what_rfm_gives():
+    from datetime import timedelta
+
+    s = sample_store(3000, seed=5)
+    eur = s.orders.filter(pa.compute.equal(s.orders.column("currency"), "EUR"))
+    as_of = "2024-09-01T00:00:00Z"
+    loaded = crm_core.load_orders(eur, as_of=as_of)
+    assert len(loaded) == eur.num_rows
+    assert loaded.customers == crm_core.rfm(eur, as_of=as_of).num_rows
+    for kwargs in ({}, {"k": 3, "segments": "classic"}, {"window": timedelta(days=90)},
+                   {"thresholds": {"recency_days": [30, 90], "frequency": [2, 4], "monetary": [5000, 20000]}, "k": 3}):
+        assert loaded.rfm(**kwargs).equals(crm_core.rfm(eur, as_of=as_of, **kwargs)), kwargs

@@ -261,8 +261,19 @@ impl FactsInputBuilder {
             }
         }
 
-        if let Some(perm) = grouping(&input.orders.customer, n) {
-            let o = &mut input.orders;
+        input.group_by_customer();
+        input
+    }
+}
+
+impl FactsInput {
+    /// Groups orders, carts and events by customer and lines by order
+    /// (stable counting sorts), as [`FactsInputBuilder::finish`] leaves them:
+    /// passes over customers then read memory in order. Results do not change.
+    pub fn group_by_customer(&mut self) {
+        let n = self.customer_ids.len();
+        if let Some(perm) = grouping(&self.orders.customer, n) {
+            let o = &mut self.orders;
             permute(&mut o.customer, &perm);
             permute(&mut o.placed_at, &perm);
             permute(&mut o.total, &perm);
@@ -274,28 +285,27 @@ impl FactsInputBuilder {
             for (new, &old) in perm.iter().enumerate() {
                 new_row[old as usize] = new as u32;
             }
-            for r in input.lines.order.iter_mut() {
+            for r in self.lines.order.iter_mut() {
                 *r = new_row[*r as usize];
             }
         }
-        if let Some(perm) = grouping(&input.lines.order, input.orders.len()) {
-            let l = &mut input.lines;
+        if let Some(perm) = grouping(&self.lines.order, self.orders.len()) {
+            let l = &mut self.lines;
             permute(&mut l.order, &perm);
             permute(&mut l.category, &perm);
             permute(&mut l.net, &perm);
         }
-        if let Some(perm) = grouping(&input.carts.customer, n) {
-            let k = &mut input.carts;
+        if let Some(perm) = grouping(&self.carts.customer, n) {
+            let k = &mut self.carts;
             permute(&mut k.customer, &perm);
             permute(&mut k.created_at, &perm);
             permute(&mut k.updated_at, &perm);
             permute(&mut k.converted_at, &perm);
         }
-        if let Some(perm) = grouping(&input.events.customer, n) {
-            permute(&mut input.events.customer, &perm);
-            permute(&mut input.events.at, &perm);
+        if let Some(perm) = grouping(&self.events.customer, n) {
+            permute(&mut self.events.customer, &perm);
+            permute(&mut self.events.at, &perm);
         }
-        input
     }
 }
 

@@ -190,6 +190,68 @@ fn check_cuts(field: &str, cuts: &[i64], k: u8) -> Result<(), SegmentError> {
 /// when scored customers' net spend is in several currencies (compute the
 /// facts with exchange rates).
 pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScores, SegmentError> {
+    let scores = scores_of(facts, options)?;
+    Ok(assemble(
+        scores,
+        facts.customer_id.clone(),
+        facts.days_since_last_order.clone(),
+        facts.order_count.clone(),
+        facts.net_spend.clone(),
+        facts.currency.clone(),
+    ))
+}
+
+/// [`rfm_scores`] taking the facts' columns instead of copying them.
+pub(crate) fn rfm_scores_owned(facts: CustomerFacts, options: &RfmOptions) -> Result<RfmScores, SegmentError> {
+    let scores = scores_of(&facts, options)?;
+    let CustomerFacts { customer_id, days_since_last_order, order_count, net_spend, currency, .. } = facts;
+    Ok(assemble(scores, customer_id, days_since_last_order, order_count, net_spend, currency))
+}
+
+/// The scores of the scored customers (rows with an order), in row order.
+struct Scored {
+    rows: Vec<usize>,
+    r: Vec<u8>,
+    f: Vec<u8>,
+    m: Vec<u8>,
+}
+
+fn assemble(
+    s: Scored,
+    customer_id: StrColumn,
+    mut recency: Vec<Option<i64>>,
+    frequency: Vec<u32>,
+    monetary: Vec<i64>,
+    mut currency: Vec<Option<Currency>>,
+) -> RfmScores {
+    let n = frequency.len();
+    let mut out = RfmScores {
+        customer_id,
+        recency: Vec::new(),
+        frequency: Vec::new(),
+        monetary: Vec::new(),
+        currency: Vec::new(),
+        r: vec![None; n],
+        f: vec![None; n],
+        m: vec![None; n],
+    };
+    for (j, &i) in s.rows.iter().enumerate() {
+        out.r[i] = Some(s.r[j]);
+        out.f[i] = Some(s.f[j]);
+        out.m[i] = Some(s.m[j]);
+    }
+    for i in (0..n).filter(|&i| frequency[i] == 0) {
+        recency[i] = None;
+        currency[i] = None;
+    }
+    out.recency = recency;
+    out.frequency = frequency;
+    out.monetary = monetary;
+    out.currency = currency;
+    out
+}
+
+fn scores_of(facts: &CustomerFacts, options: &RfmOptions) -> Result<Scored, SegmentError> {
     let k = options.k;
     if !(3..=10).contains(&k) {
         return Err(invalid("k", format!("must be 3 to 10, got {k}")));
@@ -202,11 +264,21 @@ pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScor
     }
     let n = facts.len();
     let scored: Vec<usize> = (0..n).filter(|&i| facts.order_count[i] > 0).collect();
-    let mut currencies: Vec<Currency> = scored.iter().filter_map(|&i| facts.currency[i]).collect();
-    currencies.sort_unstable();
-    currencies.dedup();
-    if currencies.len() > 1 {
-        return Err(SegmentError::MixedCurrencies { first: currencies[0], second: currencies[1] });
+    // One pass: the two smallest distinct currencies, if there are two.
+    let (mut first, mut second): (Option<Currency>, Option<Currency>) = (None, None);
+    for c in scored.iter().filter_map(|&i| facts.currency[i]) {
+        match first {
+            None => first = Some(c),
+            Some(f) if c < f => {
+                second = Some(f);
+                first = Some(c);
+            }
+            Some(f) if c > f && second.is_none_or(|s| c < s) => second = Some(c),
+            _ => {}
+        }
+    }
+    if let (Some(first), Some(second)) = (first, second) {
+        return Err(SegmentError::MixedCurrencies { first, second });
     }
 
     let recency: Vec<i64> = scored.iter().map(|&i| facts.days_since_last_order[i].unwrap_or(0)).collect();
@@ -228,26 +300,7 @@ pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScor
         }
     };
 
-    let mut out = RfmScores {
-        customer_id: facts.customer_id.clone(),
-        recency: facts.days_since_last_order.clone(),
-        frequency: facts.order_count.clone(),
-        monetary: facts.net_spend.clone(),
-        currency: facts.currency.clone(),
-        r: vec![None; n],
-        f: vec![None; n],
-        m: vec![None; n],
-    };
-    for (j, &i) in scored.iter().enumerate() {
-        out.r[i] = Some(r[j]);
-        out.f[i] = Some(f[j]);
-        out.m[i] = Some(m[j]);
-    }
-    for i in (0..n).filter(|&i| facts.order_count[i] == 0) {
-        out.recency[i] = None;
-        out.currency[i] = None;
-    }
-    Ok(out)
+    Ok(Scored { rows: scored, r, f, m })
 }
 
 /// RFM of a store as of an instant: the order facts (over the window when

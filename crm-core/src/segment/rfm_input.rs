@@ -107,5 +107,5 @@ pub fn rfm_from_input(
             (None, c) => Some(input.currencies[c as usize]),
         })
         .collect();
-    Ok(rfm_scores(&f, options)?)
+    Ok(super::rfm::rfm_scores_owned(f, options)?)
 }

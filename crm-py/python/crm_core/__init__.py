@@ -53,6 +53,8 @@ __all__ = [
     "load_store",
     "customer_facts",
     "rfm",
+    "load_orders",
+    "LoadedOrders",
     "Segment",
     "CustomerTable",
     "assign_segments",
@@ -296,8 +298,8 @@ def rfm(
     Returns:
         A ``pyarrow.Table``: ``customer_id``, ``recency`` (int64),
         ``frequency`` (uint32), ``monetary`` (int64), ``currency``, ``r``,
-        ``f``, ``m`` (uint8), ``segment`` (string), one row per customer
-        sorted by id.
+        ``f``, ``m`` (uint8), ``segment`` (dictionary-encoded string), one
+        row per customer sorted by id.
 
     Raises:
         SegmentError: ``k`` out of range, malformed thresholds
@@ -305,16 +307,7 @@ def rfm(
             ``rates`` (``mixed_currencies``).
         ModelError, FactsError, TimeError, MoneyError: as :func:`customer_facts`.
     """
-    options: Dict[str, Any] = {"k": k}
-    if window is not None:
-        if not isinstance(window, timedelta) or window % timedelta(days=1):
-            raise SegmentError(
-                f"segment option `window_days`: must be whole days from 1 to 36500, got {window!r}",
-                code="invalid_option", domain="segment", field="window_days", value=None,
-            )
-        options["window_days"] = window.days
-    if thresholds is not None:
-        options["thresholds"] = {key: list(v) for key, v in thresholds.items()}
+    options = rfm_options(k, thresholds, window)
     scores = _native.customer_facts(
         orders,
         as_of=as_of,
@@ -334,9 +327,62 @@ def rfm(
         naive=naive,
         default_currency=default_currency,
         rfm=options,
+        segments=segments if isinstance(segments, str) else list(segments),
     )
-    return scores.append_column("segment", assign_segments(scores, segments, rfm=True))
+    return scores
+
+
+def load_orders(
+    orders: Any,
+    *,
+    as_of: Union[datetime, str],
+    rates: Optional[Mapping[str, Any]] = None,
+    order_id: str = "order_id",
+    customer_id: str = "customer_id",
+    placed_at: str = "placed_at",
+    total: str = "total",
+    currency: str = "currency",
+    status: str = "status",
+    refunded: str = "refunded",
+    refunded_at: str = "refunded_at",
+    email: str = "email",
+    phone: str = "phone",
+    columns: Optional[Mapping[str, str]] = None,
+    check_duplicates: bool = True,
+    naive: Literal["reject", "utc"] = "reject",
+    default_currency: Optional[str] = None,
+) -> "LoadedOrders":
+    """Reads an orders table once, as of ``as_of``, for many RFM runs.
+
+    The table is read exactly as by :func:`rfm` (same columns, keywords,
+    validation and errors). The result's :meth:`LoadedOrders.rfm` gives the
+    table :func:`rfm` would give for the same instant, with any ``k``,
+    ``thresholds``, ``segments`` and ``window``, without reading the table
+    again.
+    """
+    native = _native.customer_facts(
+        orders,
+        as_of=as_of,
+        rates=rates,
+        order_id=order_id,
+        customer_id=customer_id,
+        placed_at=placed_at,
+        total=total,
+        currency=currency,
+        status=status,
+        refunded=refunded,
+        refunded_at=refunded_at,
+        email=email,
+        phone=phone,
+        columns=dict(columns) if columns is not None else None,
+        check_duplicates=check_duplicates,
+        naive=naive,
+        default_currency=default_currency,
+        load=True,
+    )
+    return LoadedOrders(native)
 
 
 from . import datasets  # noqa: E402  (after the functions it may use)
+from .loaded import LoadedOrders, rfm_options  # noqa: E402
 from .segment import CustomerTable, Segment, assign_segments, co_purchase_table, cross_sell  # noqa: E402

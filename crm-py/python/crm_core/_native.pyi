@@ -44,6 +44,8 @@ def customer_facts(
     naive: Literal["reject", "utc"] = "reject",
     default_currency: Optional[str] = None,
     rfm: Optional[Dict[str, Any]] = None,
+    segments: Any = None,
+    load: bool = False,
 ) -> pyarrow.Table: ...
 
 class SampleStore:
@@ -90,6 +92,14 @@ class Segment:
         self, facts: Any, customer: str, *, as_of: Any = None, time_zone: Optional[str] = None,
         customer_id: str = "customer_id", segments: Any = None,
     ) -> Dict[str, Any]: ...
+
+class LoadedOrders:
+    def __len__(self) -> int: ...
+    @property
+    def customers(self) -> int: ...
+    @property
+    def as_of_micros(self) -> int: ...
+    def rfm(self, rfm: Optional[Dict[str, Any]] = None, segments: Any = None) -> pyarrow.Table: ...
 
 class CustomerTable:
     def __init__(

@@ -179,7 +179,7 @@ pub(crate) fn run_rfm(
 }
 
 /// Reads every table into a columnar input with interned customers.
-fn load(tables: Tables, names: &Names, opts: &Options) -> Result<crm_core::facts::FactsInput, Error> {
+pub(crate) fn load(tables: Tables, names: &Names, opts: &Options) -> Result<crm_core::facts::FactsInput, Error> {
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t0 = std::time::Instant::now();
     let lap = |what: &str| {

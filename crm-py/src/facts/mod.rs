@@ -8,6 +8,9 @@
 //! `docs/python.md` and on the Python function.
 
 mod build;
+mod loaded;
+
+pub(crate) use loaded::LoadedOrders;
 mod names;
 mod order_ids;
 mod output;
@@ -29,7 +32,7 @@ use crate::arrow_in::Naive;
 use crate::errors::{invalid_input, CoreResult};
 use crate::pyjson::from_py;
 use build::run;
-use crm_core::segment::RfmOptions;
+use crm_core::segment::{rfm_segment_column, RfmOptions, SegmentMap};
 use names::read_error;
 use names::Names;
 
@@ -82,6 +85,14 @@ fn opt_stream(obj: Option<&Bound<'_, PyAny>>, table: &str) -> Result<Option<Box<
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
         Some(o) => stream(o, table).map(Some),
+    }
+}
+
+/// A segment map from Python (a preset name or a list of `{"name", "rule"}`), if given.
+pub(crate) fn segment_map(obj: Option<&Bound<'_, PyAny>>) -> Result<Option<SegmentMap>, Error> {
+    match obj.filter(|s| !s.is_none()) {
+        Some(s) => Ok(Some(SegmentMap::from_json(&from_py(s)?)?)),
+        None => Ok(None),
     }
 }
 
@@ -191,7 +202,7 @@ fn rates(obj: &Bound<'_, PyAny>) -> Result<ExchangeRates, Error> {
     abandon_after=None, rates=None, order_id="order_id", customer_id="customer_id",
     placed_at="placed_at", total="total", currency="currency", status="status",
     discount="discount", refunded="refunded", refunded_at="refunded_at", email="email",
-    phone="phone", columns=None, check_duplicates=true, naive="reject", default_currency=None, rfm=None
+    phone="phone", columns=None, check_duplicates=true, naive="reject", default_currency=None, rfm=None, segments=None, load=false
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn customer_facts<'py>(
@@ -220,7 +231,10 @@ pub(crate) fn customer_facts<'py>(
     naive: &str,
     default_currency: Option<&str>,
     rfm: Option<&Bound<'py, PyAny>>,
+    segments: Option<&Bound<'py, PyAny>>,
+    load: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let map = segment_map(segments).py(py)?;
     // `rfm` (a dict of RFM options, passed by `crm_core.rfm`): return RFM scores instead of the facts.
     let rfm = match rfm.filter(|r| !r.is_none()) {
         Some(r) => Some(RfmOptions::from_json(&from_py(r).py(py)?).py(py)?),
@@ -282,10 +296,28 @@ pub(crate) fn customer_facts<'py>(
         Ok((tables, names, Options { as_of, naive, check_duplicates, default_currency, facts }))
     };
     let (tables, names, opts) = prepare().py(py)?;
+    if load {
+        // `load=True` (from `crm_core.load_orders`): keep the loaded columns.
+        let (as_of, facts) = (opts.as_of, opts.facts.clone());
+        let input = py
+            .detach(move || {
+                // Grouped once here, so that every RFM pass reads the orders in customer order.
+                build::load(tables, &names, &opts).map(|mut i| {
+                    i.group_by_customer();
+                    i
+                })
+            })
+            .py(py)?;
+        return Ok(Bound::new(py, loaded::LoadedOrders { input, as_of, facts })?.into_any());
+    }
     let batch = py
         .detach(move || -> Result<RecordBatch, Error> {
             let batch = match &rfm {
-                Some(o) => output::rfm_batch(&build::run_rfm(tables, &names, &opts, o)?),
+                Some(o) => {
+                    let scores = build::run_rfm(tables, &names, &opts, o)?;
+                    let seg = map.as_ref().map(|m| rfm_segment_column(&scores, m)).transpose()?;
+                    output::rfm_batch(&scores, seg.as_ref())
+                }
                 None => output::to_batch(&run(tables, &names, &opts)?, opts.as_of),
             };
             batch.map_err(|e| invalid_input("facts", format!("building the table: {e}")))

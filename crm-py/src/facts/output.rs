@@ -15,15 +15,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
+use arrow_array::types::UInt16Type;
 use arrow_array::{
-    ArrayRef, Float64Array, Int64Array, LargeStringArray, MapArray, RecordBatch, StringArray, StructArray,
-    TimestampMicrosecondArray, UInt32Array, UInt8Array,
+    ArrayRef, DictionaryArray, Float64Array, Int64Array, LargeStringArray, MapArray, RecordBatch, StringArray,
+    StructArray, TimestampMicrosecondArray, UInt16Array, UInt32Array, UInt8Array,
 };
 use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
 use crm_core::column::StrColumn;
 use crm_core::facts::CustomerFacts;
-use crm_core::segment::RfmScores;
+use crm_core::segment::{Column, RfmScores};
 use crm_core::time::{format_instant, from_micros};
 
 /// A string column from a [`StrColumn`] (Utf8, or LargeUtf8 past 2 GiB).
@@ -45,10 +46,11 @@ pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
 
 /// RFM scores as one record batch: `customer_id`, `recency` (days, nullable),
 /// `frequency` (uint32), `monetary` (int64 minor units), `currency`, and the
-/// scores `r`, `f`, `m` (uint8, null for prospects).
-pub(crate) fn rfm_batch(s: &RfmScores) -> Result<RecordBatch, ArrowError> {
-    let currency: StringArray = s.currency.iter().map(|c| c.map(|c| c.code().to_string())).collect();
-    let cols: Vec<(&str, ArrayRef, bool)> = vec![
+/// scores `r`, `f`, `m` (uint8, null for prospects), and with `segments`
+/// the `segment` column (dictionary of names, uint16 keys).
+pub(crate) fn rfm_batch(s: &RfmScores, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
+    let currency: StringArray = s.currency.iter().map(|c| c.as_ref().map(|c| c.code())).collect();
+    let mut cols: Vec<(&str, ArrayRef, bool)> = vec![
         ("customer_id", str_column(&s.customer_id)?, false),
         ("recency", Arc::new(Int64Array::from(s.recency.clone())), true),
         ("frequency", Arc::new(UInt32Array::from(s.frequency.clone())), false),
@@ -58,6 +60,12 @@ pub(crate) fn rfm_batch(s: &RfmScores) -> Result<RecordBatch, ArrowError> {
         ("f", Arc::new(UInt8Array::from(s.f.clone())), true),
         ("m", Arc::new(UInt8Array::from(s.m.clone())), true),
     ];
+    if let Some(Column::Text { codes, dict }) = segments {
+        // Dictionary-encoded: one small dictionary of segment names, a code per customer.
+        let keys = UInt16Array::from(codes.iter().map(|c| c.and_then(|c| u16::try_from(c).ok())).collect::<Vec<_>>());
+        let values: ArrayRef = Arc::new(StringArray::from(dict.clone()));
+        cols.push(("segment", Arc::new(DictionaryArray::<UInt16Type>::try_new(keys, values)?), true));
+    }
     let fields: Vec<Field> =
         cols.iter().map(|(name, a, nullable)| Field::new(*name, a.data_type().clone(), *nullable)).collect();
     RecordBatch::try_new(Arc::new(Schema::new(fields)), cols.into_iter().map(|(_, a, _)| a).collect())
@@ -67,7 +75,7 @@ pub(crate) fn rfm_batch(s: &RfmScores) -> Result<RecordBatch, ArrowError> {
 /// metadata (`crm_core.as_of`).
 pub(crate) fn to_batch(f: &CustomerFacts, as_of: i64) -> Result<RecordBatch, ArrowError> {
     let n = f.len();
-    let currency: StringArray = f.currency.iter().map(|c| c.map(|c| c.code().to_string())).collect();
+    let currency: StringArray = f.currency.iter().map(|c| c.as_ref().map(|c| c.code())).collect();
     let mut top = StringBuilder::with_capacity(n, n * 8);
     for i in 0..n {
         top.append_option(f.top_category_name(i));

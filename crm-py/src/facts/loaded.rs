@@ -1,0 +1,71 @@
+//! `crm_core.LoadedOrders`: an orders table read once (ids interned, every
+//! row validated, refunds resolved as of its instant), for fast RFM runs.
+
+use crm_core::error::Error;
+use crm_core::facts::{FactsInput, FactsOptions};
+use crm_core::segment::{rfm_from_input, rfm_segment_column, RfmOptions};
+use pyo3::prelude::*;
+use pyo3_arrow::PyTable;
+
+use super::output;
+use crate::errors::{invalid_input, CoreResult};
+use crate::pyjson::from_py;
+
+/// Loaded orders; see `crm_core.load_orders` in `crm_core/__init__.py`.
+#[pyclass(module = "crm_core._native", frozen)]
+pub(crate) struct LoadedOrders {
+    pub(super) input: FactsInput,
+    pub(super) as_of: i64,
+    pub(super) facts: FactsOptions,
+}
+
+#[pymethods]
+impl LoadedOrders {
+    /// Number of orders.
+    fn __len__(&self) -> usize {
+        self.input.orders.len()
+    }
+
+    /// Number of customers (guests included).
+    #[getter]
+    fn customers(&self) -> usize {
+        self.input.customer_ids.len()
+    }
+
+    /// The instant the orders were loaded as of (µs since the epoch).
+    #[getter]
+    fn as_of_micros(&self) -> i64 {
+        self.as_of
+    }
+
+    /// RFM values, scores and segments (`rfm`: the JSON RFM options, `{"k",
+    /// "thresholds", "window_days"}`; `segments`: a preset name or a list of
+    /// `{"name", "rule"}`).
+    #[pyo3(signature = (rfm=None, segments=None))]
+    fn rfm<'py>(
+        &self,
+        py: Python<'py>,
+        rfm: Option<&Bound<'py, PyAny>>,
+        segments: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = match rfm.filter(|r| !r.is_none()) {
+            Some(r) => RfmOptions::from_json(&from_py(r).py(py)?).py(py)?,
+            None => RfmOptions::default(),
+        };
+        let map = super::segment_map(segments).py(py)?;
+        let batch = py
+            .detach(|| -> Result<_, Error> {
+                let scores = rfm_from_input(&self.input, self.as_of, &self.facts, &options)?;
+                let seg = map.as_ref().map(|m| rfm_segment_column(&scores, m)).transpose()?;
+                output::rfm_batch(&scores, seg.as_ref())
+                    .map_err(|e| invalid_input("rfm", format!("building the table: {e}")))
+            })
+            .py(py)?;
+        let schema = batch.schema();
+        PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("LoadedOrders({} orders, {} customers)", self.input.orders.len(), self.input.customer_ids.len())
+    }
+}
