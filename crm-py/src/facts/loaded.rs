@@ -17,6 +17,8 @@ pub(crate) struct LoadedOrders {
     pub(super) input: FactsInput,
     pub(super) as_of: i64,
     pub(super) facts: FactsOptions,
+    /// The customer ids as an Arrow column, built once.
+    pub(super) ids: arrow_array::ArrayRef,
 }
 
 #[pymethods]
@@ -57,7 +59,7 @@ impl LoadedOrders {
             .detach(|| -> Result<_, Error> {
                 let scores = rfm_from_input(&self.input, self.as_of, &self.facts, &options)?;
                 let seg = map.as_ref().map(|m| rfm_segment_column(&scores, m)).transpose()?;
-                output::rfm_batch(&scores, seg.as_ref())
+                output::rfm_batch_with_ids(&scores, seg.as_ref(), self.ids.clone())
                     .map_err(|e| invalid_input("rfm", format!("building the table: {e}")))
             })
             .py(py)?;

@@ -308,7 +308,10 @@ pub(crate) fn customer_facts<'py>(
                 })
             })
             .py(py)?;
-        return Ok(Bound::new(py, loaded::LoadedOrders { input, as_of, facts })?.into_any());
+        let ids = output::str_column(&input.customer_ids)
+            .map_err(|e| invalid_input("orders", format!("building the id column: {e}")))
+            .py(py)?;
+        return Ok(Bound::new(py, loaded::LoadedOrders { input, as_of, facts, ids })?.into_any());
     }
     let batch = py
         .detach(move || -> Result<RecordBatch, Error> {

@@ -49,9 +49,18 @@ pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
 /// scores `r`, `f`, `m` (uint8, null for prospects), and with `segments`
 /// the `segment` column (dictionary of names, uint16 keys).
 pub(crate) fn rfm_batch(s: &RfmScores, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
+    rfm_batch_with_ids(s, segments, str_column(&s.customer_id)?)
+}
+
+/// [`rfm_batch`] with the customer-id column already built (a loaded store keeps it).
+pub(crate) fn rfm_batch_with_ids(
+    s: &RfmScores,
+    segments: Option<&Column>,
+    ids: ArrayRef,
+) -> Result<RecordBatch, ArrowError> {
     let currency: StringArray = s.currency.iter().map(|c| c.as_ref().map(|c| c.code())).collect();
     let mut cols: Vec<(&str, ArrayRef, bool)> = vec![
-        ("customer_id", str_column(&s.customer_id)?, false),
+        ("customer_id", ids, false),
         ("recency", Arc::new(Int64Array::from(s.recency.clone())), true),
         ("frequency", Arc::new(UInt32Array::from(s.frequency.clone())), false),
         ("monetary", Arc::new(Int64Array::from(s.monetary.clone())), false),
