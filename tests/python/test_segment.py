@@ -259,3 +259,18 @@ def test_loaded_orders_give_what_rfm_gives():
     for kwargs in ({}, {"k": 3, "segments": "classic"}, {"window": timedelta(days=90)},
                    {"thresholds": {"recency_days": [30, 90], "frequency": [2, 4], "monetary": [5000, 20000]}, "k": 3}):
         assert loaded.rfm(**kwargs).equals(crm_core.rfm(eur, as_of=as_of, **kwargs)), kwargs
+
+
+def test_brand_tiers_and_ltv_over_a_store():
+    # Nike is premium: ann's line nets are Nike 8,000 + 5,000 + 20,000 = 33,000 of 35,000 = 0.943
+    # (Puma 2,000 is budget); eda and the guest bought only Nike, bob only Puma (budget share 1).
+    table = crm_core.CustomerTable(STORE, as_of=AS_OF, brand_tiers={"Nike": "premium", "Puma": "budget"},
+                                   ltv={"clv": {"ann": 120.5, "bob": 10.0}})
+    G = "guest:gina@example.com"
+    assert Segment.builtin("brand_tier", tier="premium", share=0.9).filter(table) == ["ann", "eda", G]
+    assert Segment.builtin("brand_tier", tier="premium", share=0.95).filter(table) == ["eda", G]
+    assert Segment("premium_brand_share > 0.9 OR budget_brand_share = 1").filter(table) == ["ann", "bob", "eda", G]
+    assert Segment("ltv.clv > 50").filter(table) == ["ann"]
+    with pytest.raises(SegmentError) as e:
+        crm_core.CustomerTable(STORE, as_of=AS_OF, brand_tiers={"Nike": "high end"})
+    assert e.value.code == "invalid_option"

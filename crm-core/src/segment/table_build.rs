@@ -341,6 +341,16 @@ fn add_order_fields(
         c
     };
     let (mut orders, mut summer, mut winter) = (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
+    if let Some(t) =
+        options.brand_tiers.values().find(|t| t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        return Err(SegmentError::InvalidOption {
+            field: "brand_tiers".into(),
+            message: format!(
+                "tier `{t}` must be a name (letters, digits, _): it becomes the field `<tier>_brand_share`"
+            ),
+        });
+    }
     let tiers: Vec<&str> = {
         let mut v: Vec<&str> = options.brand_tiers.values().map(String::as_str).collect();
         v.sort_unstable();

@@ -51,17 +51,6 @@ fn table_of(req: &mut Map<String, Value>) -> Result<CustomerTable, Error> {
                 "brand_tiers" => {
                     opts.brand_tiers = serde_json::from_value::<BTreeMap<String, String>>(v.clone())
                         .map_err(|_| invalid("table.brand_tiers", "expected {\"brand\": \"tier\"}"))?;
-                    if let Some(t) = opts
-                        .brand_tiers
-                        .values()
-                        .find(|t| t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                    {
-                        return Err(invalid(
-                            "table.brand_tiers",
-                            format!("tier `{t}` must be a name (letters, digits, _)"),
-                        )
-                        .into());
-                    }
                 }
                 "ltv" => {
                     opts.ltv = serde_json::from_value::<BTreeMap<String, BTreeMap<String, f64>>>(v.clone())

@@ -103,7 +103,8 @@ class LoadedOrders:
 
 class CustomerTable:
     def __init__(
-        self, facts: Any, *, as_of: Any = None, time_zone: Optional[str] = None, customer_id: str = "customer_id"
+        self, facts: Any, *, as_of: Any = None, time_zone: Optional[str] = None, customer_id: str = "customer_id",
+        brand_tiers: Optional[Dict[str, str]] = None, ltv: Optional[Dict[str, Dict[str, float]]] = None,
     ) -> None: ...
     def __len__(self) -> int: ...
     @property

@@ -53,10 +53,12 @@ missing value is false and ``NOT`` is the complement.
 CustomerTable = _native.CustomerTable
 CustomerTable.__doc__ = """A facts table read once, for evaluating many rules.
 
-``CustomerTable(facts, *, as_of=None, time_zone=None, customer_id="customer_id")``
-reads every column of a facts table (pandas, polars, pyarrow) into the
-engine's columns, or computes every field of a store document (a dict; then
-``as_of`` is required). Pass it instead of ``facts`` to
+``CustomerTable(facts, *, as_of=None, time_zone=None, customer_id="customer_id",
+brand_tiers=None, ltv=None)`` reads every column of a facts table (pandas,
+polars, pyarrow) into the engine's columns, or computes every field of a
+store document (a dict; then ``as_of`` is required, and ``brand_tiers``
+(``{"Nike": "premium"}``, giving ``premium_brand_share``) and ``ltv``
+(``{"clv": {"c1": 120.5}}``, giving ``ltv.clv``) may be passed). Pass it instead of ``facts`` to
 :meth:`Segment.filter`, :meth:`Segment.mask` and :meth:`Segment.explain`:
 each rule then runs without reading Arrow again. ``len(table)`` is the
 number of customers and ``table.fields`` the field names. ``as_of`` and
