@@ -118,7 +118,31 @@ impl Build<'_> {
                         Some(scope.spawn(move || {
                             keys.intern_many(n, |i| col.get(i), &mut out);
                             created.resize(keys.len(), NEVER);
-                            (keys, created, out)
+                            (keys, created, out, None)
+                        }))
+                    }
+                    // Dictionary ids: each dictionary entry is interned once (the cache is kept
+                    // while batches share the dictionary), rows map through it, on this thread too.
+                    KeyCol::Str(col @ StrCol::Dict { .. }) => {
+                        let mut keys = std::mem::take(&mut self.keys);
+                        let mut created = std::mem::take(&mut self.created);
+                        let mut out = std::mem::take(&mut pre_ids);
+                        let mut cache = std::mem::replace(&mut id_cache, DictCache::new());
+                        out.clear();
+                        Some(scope.spawn(move || {
+                            out.extend((0..n).map(|i| match col.dict_key(i) {
+                                Some(Some(k)) => cache.get(k).unwrap_or_else(|| match col.dict_value(k) {
+                                    Some(v) => {
+                                        let c = keys.intern(v);
+                                        cache.set(k, c);
+                                        c
+                                    }
+                                    None => NONE,
+                                }),
+                                _ => NONE,
+                            }));
+                            created.resize(keys.len(), NEVER);
+                            (keys, created, out, Some(cache))
                         }))
                     }
                     _ => None,
@@ -296,11 +320,14 @@ impl Build<'_> {
                     o.currency.push(if cur == u16::MAX { 0 } else { cur });
                 }
                 if let Some(job) = job {
-                    let (keys, created, out) =
+                    let (keys, created, out, cache) =
                         job.join().map_err(|_| invalid_input("orders", "internal: interning customer ids failed"))?;
                     self.keys = keys;
                     self.created = created;
                     pre_ids = out;
+                    if let Some(cache) = cache {
+                        id_cache = cache;
+                    }
                     for (i, &c) in pre_ids.iter().enumerate() {
                         let c = if c != NONE {
                             c
