@@ -274,3 +274,21 @@ def test_brand_tiers_and_ltv_over_a_store():
     with pytest.raises(SegmentError) as e:
         crm_core.CustomerTable(STORE, as_of=AS_OF, brand_tiers={"Nike": "high end"})
     assert e.value.code == "invalid_option"
+
+
+def test_dictionary_customer_ids_read_like_plain_ones():
+    # Guests (null id, an e-mail), a null dictionary value, several batches sharing one dictionary.
+    ids = ["a", None, "b", "a", None, "c", "b"]
+    emails = [None, "G@x.com", None, None, "g@X.com", None, None]
+    base = pa.table({
+        "order_id": [f"o{i}" for i in range(7)], "customer_id": ids, "email": emails,
+        "placed_at": [f"2024-02-0{i + 1}T00:00:00Z" for i in range(7)], "total": [100, 200, 300, 400, 500, 600, 700],
+        "currency": ["EUR"] * 7, "status": ["paid"] * 7})
+    dict_ids = base.set_column(1, "customer_id", pa.compute.dictionary_encode(base.column("customer_id")))
+    batched = pa.Table.from_batches(dict_ids.to_batches(max_chunksize=3))
+    want = crm_core.rfm(base, as_of="2024-03-01T00:00:00Z")
+    assert [r["customer_id"] for r in want.to_pylist()] == ["a", "b", "c", "guest:g@x.com"]
+    assert crm_core.rfm(dict_ids, as_of="2024-03-01T00:00:00Z").equals(want)
+    assert crm_core.rfm(batched, as_of="2024-03-01T00:00:00Z").equals(want)
+    assert crm_core.customer_facts(batched, as_of="2024-03-01T00:00:00Z").equals(
+        crm_core.customer_facts(base, as_of="2024-03-01T00:00:00Z"))
