@@ -29,12 +29,14 @@
 #![deny(missing_docs)]
 
 pub mod column;
+pub mod consent;
 pub mod datasets;
 pub mod error;
 pub mod facts;
 pub mod guide;
 pub mod model;
 pub mod money;
+pub mod privacy;
 pub mod segment;
 pub mod time;
 pub mod wire;

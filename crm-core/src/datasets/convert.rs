@@ -158,6 +158,7 @@ impl SampleStore {
                 source: Some(g.source[i].to_string()),
                 proof: Some(g.proof[i].clone()),
                 recipient_type: g.recipient_type[i],
+                reason: None,
             })
             .collect();
 

@@ -28,7 +28,13 @@ pub enum Purpose {
     Transactional,
 }
 
-/// Granted (İYS `ONAY`) or withdrawn (İYS `RET`).
+/// What a consent event records.
+///
+/// `granted` (İYS `ONAY`) and `withdrawn` (İYS `RET`) are the consent itself;
+/// `confirmed` completes a double opt-in grant; `suppressed` (a hard bounce,
+/// spam complaint or invalid number, named in `reason`) blocks the channel
+/// whatever the consent until `unsuppressed`; `erased` is the tombstone left
+/// by an erasure request, after which the person is never contacted again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentStatus {
@@ -36,6 +42,28 @@ pub enum ConsentStatus {
     Granted,
     /// Consent refused or withdrawn.
     Withdrawn,
+    /// A double opt-in grant confirmed (the link in the confirmation message followed).
+    Confirmed,
+    /// The channel is suppressed (hard bounce, spam complaint, invalid number).
+    Suppressed,
+    /// A suppression lifted explicitly.
+    Unsuppressed,
+    /// The person was erased: never contact again.
+    Erased,
+}
+
+/// Why a channel is suppressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionReason {
+    /// The mailbox does not exist (permanent delivery failure).
+    HardBounce,
+    /// The recipient marked a message as spam.
+    SpamComplaint,
+    /// The phone number is not a valid, reachable number.
+    InvalidNumber,
+    /// Suppressed by hand (support, legal request).
+    Manual,
 }
 
 /// Individual (İYS `BIREYSEL`) or merchant (İYS `TACIR`) recipient.
@@ -86,4 +114,7 @@ pub struct ConsentEvent {
     /// Individual or merchant recipient.
     #[serde(default)]
     pub recipient_type: RecipientType,
+    /// Why the channel is suppressed (only with status `suppressed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<SuppressionReason>,
 }

@@ -14,7 +14,7 @@ mod store;
 mod validate;
 
 pub use cart::Cart;
-pub use consent::{Channel, ConsentEvent, ConsentStatus, Purpose, RecipientType};
+pub use consent::{Channel, ConsentEvent, ConsentStatus, Purpose, RecipientType, SuppressionReason};
 pub use customer::{BirthDate, Contact, Customer, Gender, IncomeTier, Location};
 pub use error::{ModelError, ModelErrors, RecordKind, RecordRef};
 pub use event::{Event, EventKind};

@@ -1,7 +1,7 @@
 //! The rules every record must follow beyond its JSON shape.
 
 use crate::model::error::{ModelError, RecordKind, RecordRef};
-use crate::model::{Cart, ConsentEvent, Contact, Customer, Event, EventKind, LineItem, Order, OrderStatus};
+use crate::model::{Cart, ConsentEvent, ConsentStatus, Contact, Customer, Event, EventKind, LineItem, Order, OrderStatus};
 use crate::money::Currency;
 
 /// A record of a store: its kind, its id and its rules.
@@ -243,6 +243,18 @@ impl Record for ConsentEvent {
     fn validate(&self, record: &RecordRef, errors: &mut Vec<ModelError>) {
         if self.customer_id.trim().is_empty() {
             errors.push(invalid(record, "customer_id", &self.customer_id, "must not be empty"));
+        }
+        match (self.status, self.reason) {
+            (ConsentStatus::Suppressed, None) => errors.push(invalid(
+                record,
+                "reason",
+                "null",
+                "a suppression needs a reason (hard_bounce, spam_complaint, invalid_number, manual)",
+            )),
+            (s, Some(_)) if s != ConsentStatus::Suppressed => {
+                errors.push(invalid(record, "reason", "set", "only a suppression has a reason"))
+            }
+            _ => {}
         }
     }
 }

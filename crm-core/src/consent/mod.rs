@@ -1,0 +1,1 @@
+//! Consent ledger: consent state with evidence, double opt-in, suppression, İYS records.
