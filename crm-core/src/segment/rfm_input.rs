@@ -3,21 +3,140 @@
 //! customer, then the scores. Gives exactly what [`rfm_scores`] gives on the
 //! facts of the same input.
 
-use super::{rfm_facts_options, rfm_scores, RfmOptions, RfmScores};
+use super::{rfm_facts_options, rfm_scores, RfmOptions, RfmScores, SegmentError};
+use crate::column::StrColumn;
 use crate::error::Error;
+use crate::facts::compute::{counts, effective_refund};
 use crate::facts::{compute_facts, CustomerFacts, FactsInput, FactsOptions};
+use crate::model::OrderStatus;
+use crate::money::Currency;
 use crate::time::MICROS_PER_DAY;
 
-#[derive(Clone, Copy)]
-struct Acc {
-    last: i64,
-    spend: i64,
-    count: u32,
-    currency: u16,
-    mixed: bool,
+/// One customer's running RFM values: the last counted order, net spend,
+/// counted orders and the one currency they are in. Readers that aggregate
+/// orders themselves (the Python binding reads Arrow tables straight into
+/// these) use it so that every path counts an order the same way.
+///
+/// ```
+/// use crm_core::model::OrderStatus;
+/// use crm_core::segment::{RfmAccumulator, RfmWindow};
+/// let w = RfmWindow { after: i64::MIN, as_of: 100 };
+/// let mut a = RfmAccumulator::EMPTY;
+/// a.add(&w, 10, OrderStatus::Paid, 500, 0, 0);
+/// a.add(&w, 20, OrderStatus::PartiallyRefunded, 700, 200, 0);
+/// a.add(&w, 30, OrderStatus::Cancelled, 900, 0, 0); // not a purchase
+/// a.add(&w, 200, OrderStatus::Paid, 900, 0, 0); // after as_of
+/// assert_eq!((a.count, a.spend, a.last), (2, 1000, 20));
+/// assert!(a.is_clean());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RfmAccumulator {
+    /// The latest counted order (µs), `i64::MIN` when none.
+    pub last: i64,
+    /// Net spend of the counted orders (saturating; see [`is_clean`](Self::is_clean)).
+    pub spend: i64,
+    /// Counted orders.
+    pub count: u32,
+    /// Index of the currency of the orders seen, [`RfmAccumulator::NO_CURRENCY`] when none.
+    pub currency: u16,
+    /// Orders in more than one currency were seen.
+    pub mixed: bool,
 }
 
-const NO_CURRENCY: u16 = u16::MAX;
+/// The orders an RFM pass counts: placed after `after` and at or before `as_of` (µs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RfmWindow {
+    /// Orders placed at or before this instant are outside the window (`i64::MIN`: all history).
+    pub after: i64,
+    /// The instant of the scores.
+    pub as_of: i64,
+}
+
+impl RfmAccumulator {
+    /// No currency seen yet.
+    pub const NO_CURRENCY: u16 = u16::MAX;
+    /// A customer with no order.
+    pub const EMPTY: RfmAccumulator =
+        RfmAccumulator { last: i64::MIN, spend: 0, count: 0, currency: Self::NO_CURRENCY, mixed: false };
+
+    /// Adds one order: placed at `placed_at` (µs), with its status and the
+    /// amount refunded as of the window's instant, in currency number `currency`.
+    /// Orders outside the window, and orders that are neither a purchase nor
+    /// refunded, change nothing; a refunded order still fixes the currency.
+    #[inline]
+    pub fn add(
+        &mut self,
+        window: &RfmWindow,
+        placed_at: i64,
+        status: OrderStatus,
+        total: i64,
+        refunded: i64,
+        currency: u16,
+    ) {
+        if placed_at > window.as_of || placed_at <= window.after {
+            return;
+        }
+        let refunded = effective_refund(status, total, refunded);
+        let counted = counts(status, total, refunded);
+        if !counted && refunded <= 0 {
+            return;
+        }
+        if self.currency != currency {
+            if self.currency != Self::NO_CURRENCY {
+                self.mixed = true;
+                return;
+            }
+            self.currency = currency;
+        }
+        if counted {
+            self.count += 1;
+            self.spend = self.spend.saturating_add(total - refunded);
+            self.last = self.last.max(placed_at);
+        }
+    }
+
+    /// Neither mixed currencies nor an overflowing spend: the values can be scored.
+    pub fn is_clean(&self) -> bool {
+        !self.mixed && self.spend != i64::MAX && self.spend != i64::MIN
+    }
+}
+
+/// RFM values and scores from accumulated customers: `ids[i]` owns `acc[i]`,
+/// whose currency indexes `currencies`. Every accumulator must be
+/// [clean](RfmAccumulator::is_clean) (the caller reports mixed currencies).
+///
+/// # Errors
+/// As [`rfm_scores`].
+///
+/// ```
+/// use crm_core::column::StrColumn;
+/// use crm_core::money::Currency;
+/// use crm_core::segment::{rfm_from_accumulators, RfmAccumulator, RfmOptions};
+/// let day = 86_400_000_000i64;
+/// let a = RfmAccumulator { last: 8 * day, spend: 1200, count: 2, currency: 0, mixed: false };
+/// let b = RfmAccumulator { last: 9 * day, spend: 100, count: 1, currency: 0, mixed: false };
+/// let ids: StrColumn = ["a", "b", "p"].into_iter().collect();
+/// let s = rfm_from_accumulators(ids, &[a, b, RfmAccumulator::EMPTY], &[Currency::new("EUR")?], 10 * day,
+///                               &RfmOptions { k: 3, ..Default::default() })?;
+/// assert_eq!((s.recency[0], s.r[0], s.f[0]), (Some(2), Some(1), Some(2)));
+/// assert_eq!((s.recency[2], s.r[2]), (None, None)); // a prospect
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rfm_from_accumulators(
+    ids: StrColumn,
+    acc: &[RfmAccumulator],
+    currencies: &[Currency],
+    as_of: i64,
+    options: &RfmOptions,
+) -> Result<RfmScores, SegmentError> {
+    let mut f = CustomerFacts { customer_id: ids, ..CustomerFacts::default() };
+    f.order_count = acc.iter().map(|a| a.count).collect();
+    f.net_spend = acc.iter().map(|a| a.spend).collect();
+    f.days_since_last_order =
+        acc.iter().map(|a| (a.last != i64::MIN).then(|| (as_of - a.last).div_euclid(MICROS_PER_DAY))).collect();
+    f.currency = acc.iter().map(|a| currencies.get(a.currency as usize).copied()).collect();
+    super::rfm::rfm_scores_owned(f, options)
+}
 
 /// RFM values and scores of every customer of a loaded input as of `as_of`
 /// (µs), over the options' window.
@@ -62,50 +181,40 @@ pub fn rfm_from_input(
         // Conversion (and the error for malformed input) as the facts compute it.
         return Ok(rfm_scores(&compute_facts(input, as_of, &fo)?, options)?);
     }
-    let after = fo.orders_after.unwrap_or(i64::MIN);
-    let mut acc = vec![Acc { last: i64::MIN, spend: 0, count: 0, currency: NO_CURRENCY, mixed: false }; n];
-    for i in 0..o.customer.len() {
-        let t = o.placed_at[i];
-        if t > as_of || t <= after {
-            continue;
-        }
-        let (status, total) = (o.status[i], o.total[i]);
-        let refunded = crate::facts::compute::effective_refund(status, total, o.refunded[i]);
-        let counted = crate::facts::compute::counts(status, total, refunded);
-        if !counted && refunded <= 0 {
-            continue;
-        }
-        let a = &mut acc[o.customer[i] as usize];
-        let cur = o.currency[i];
-        if target.is_none() && a.currency != cur {
-            if a.currency != NO_CURRENCY {
-                a.mixed = true;
-                continue;
-            }
-            a.currency = cur;
-        }
-        if counted {
-            a.count += 1;
-            a.spend = a.spend.saturating_add(total - refunded);
-            a.last = a.last.max(t);
-        }
+    if let Some(t) = target {
+        // Every order is already in the target currency: count them all as one.
+        let Some(i) = input.currencies.iter().position(|c| *c == t) else {
+            return Ok(rfm_scores(&compute_facts(input, as_of, &fo)?, options)?);
+        };
+        return rfm_pass(input, as_of, &fo, options, |_| i as u16);
     }
-    if acc.iter().any(|a| a.mixed || a.spend == i64::MAX || a.spend == i64::MIN) {
-        // The facts' own error (mixed currencies, overflow), with its wording.
-        return Ok(rfm_scores(&compute_facts(input, as_of, &fo)?, options)?);
-    }
-    let mut f = CustomerFacts { customer_id: input.customer_ids.clone(), ..CustomerFacts::default() };
-    f.order_count = acc.iter().map(|a| a.count).collect();
-    f.net_spend = acc.iter().map(|a| a.spend).collect();
-    f.days_since_last_order =
-        acc.iter().map(|a| (a.last != i64::MIN).then(|| (as_of - a.last).div_euclid(MICROS_PER_DAY))).collect();
-    f.currency = acc
-        .iter()
-        .map(|a| match (target, a.currency) {
-            (Some(t), _) => Some(t),
-            (None, NO_CURRENCY) => None,
-            (None, c) => Some(input.currencies[c as usize]),
-        })
-        .collect();
-    Ok(super::rfm::rfm_scores_owned(f, options)?)
+    rfm_pass(input, as_of, &fo, options, |c| c)
 }
+
+fn rfm_pass(
+    input: &FactsInput,
+    as_of: i64,
+    fo: &FactsOptions,
+    options: &RfmOptions,
+    currency: impl Fn(u16) -> u16,
+) -> Result<RfmScores, Error> {
+    let window = RfmWindow { after: fo.orders_after.unwrap_or(i64::MIN), as_of };
+    let o = &input.orders;
+    let mut acc = vec![RfmAccumulator::EMPTY; input.customer_ids.len()];
+    for i in 0..o.customer.len() {
+        acc[o.customer[i] as usize].add(
+            &window,
+            o.placed_at[i],
+            o.status[i],
+            o.total[i],
+            o.refunded[i],
+            currency(o.currency[i]),
+        );
+    }
+    if !acc.iter().all(RfmAccumulator::is_clean) {
+        // The facts' own error (mixed currencies, overflow), with its wording.
+        return Ok(rfm_scores(&compute_facts(input, as_of, fo)?, options)?);
+    }
+    Ok(rfm_from_accumulators(input.customer_ids.clone(), &acc, &input.currencies, as_of, options)?)
+}
+
