@@ -266,6 +266,8 @@ fn consents_and_events_follow_sign_up() {
             }
             // A withdrawal follows a grant on the same channel.
             ConsentStatus::Withdrawn => assert!(granted.contains(&(c, g.channel[i])), "consent {i}"),
+            // The generator writes only grants and withdrawals.
+            other => panic!("consent {i}: unexpected status {other:?}"),
         }
     }
     assert!(g.status.contains(&ConsentStatus::Withdrawn));

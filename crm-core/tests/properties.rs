@@ -199,12 +199,20 @@ fn consent() -> impl Strategy<Value = ConsentEvent> {
         "c[0-9]{1,2}",
         prop::sample::select(vec![Channel::Email, Channel::Sms, Channel::Call, Channel::Push]),
         prop::sample::select(vec![Purpose::Marketing, Purpose::Transactional]),
-        prop::sample::select(vec![ConsentStatus::Granted, ConsentStatus::Withdrawn]),
+        prop::sample::select(vec![
+            (ConsentStatus::Granted, None),
+            (ConsentStatus::Withdrawn, None),
+            (ConsentStatus::Confirmed, None),
+            (ConsentStatus::Suppressed, Some(SuppressionReason::HardBounce)),
+            (ConsentStatus::Suppressed, Some(SuppressionReason::SpamComplaint)),
+            (ConsentStatus::Unsuppressed, None),
+            (ConsentStatus::Erased, None),
+        ]),
         instant(),
         (opt(text()), opt(text()), prop::sample::select(vec![RecipientType::Individual, RecipientType::Merchant])),
     )
-        .prop_map(|(id, customer_id, channel, purpose, status, at, (source, proof, recipient_type))| {
-            ConsentEvent { id, customer_id, channel, purpose, status, at, source, proof, recipient_type }
+        .prop_map(|(id, customer_id, channel, purpose, (status, reason), at, (source, proof, recipient_type))| {
+            ConsentEvent { id, customer_id, channel, purpose, status, at, source, proof, recipient_type, reason }
         })
 }
 

@@ -1,7 +1,9 @@
 //! The rules every record must follow beyond its JSON shape.
 
 use crate::model::error::{ModelError, RecordKind, RecordRef};
-use crate::model::{Cart, ConsentEvent, ConsentStatus, Contact, Customer, Event, EventKind, LineItem, Order, OrderStatus};
+use crate::model::{
+    Cart, ConsentEvent, ConsentStatus, Contact, Customer, Event, EventKind, LineItem, Order, OrderStatus,
+};
 use crate::money::Currency;
 
 /// A record of a store: its kind, its id and its rules.

@@ -8,9 +8,10 @@ use serde_json::Value;
 
 use super::table::{days_from_date, Column, CustomerTable, Purchases};
 use super::{rfm_scores, RfmOptions, SegmentError};
+use crate::consent::{ConsentPolicy, Ledger};
 use crate::error::Error;
 use crate::facts::{customer_facts, guest_key, status_as_of, CustomerFacts, FactsOptions};
-use crate::model::{Channel, ConsentStatus, Customer, OrderStatus, Purpose, Store};
+use crate::model::{Channel, Customer, OrderStatus, Purpose, Store};
 use crate::time::{to_micros, Instant, TimeZone};
 
 /// Countries (ISO 3166-1 alpha-2) treated as southern hemisphere for seasons.
@@ -285,31 +286,27 @@ fn add_attributes(t: &mut CustomerTable, by_row: &[Option<&Customer>]) -> Result
     Ok(())
 }
 
-/// `consent.<channel>`: the latest marketing consent event at or before the
-/// instant (a withdrawal wins over a grant with the same timestamp) is a grant.
+/// `consent.<channel>`: whether marketing is allowed on the channel at the
+/// instant under the default consent policy (see [`crate::consent`]): a grant
+/// in force, not withdrawn, suppressed or erased.
 fn add_consent_fields(
     t: &mut CustomerTable,
     store: &Store,
     rows: &HashMap<&str, usize>,
     as_of: Instant,
 ) -> Result<(), SegmentError> {
-    let channels = [Channel::Email, Channel::Sms, Channel::Call, Channel::Push];
-    let mut latest: Vec<[Option<(Instant, bool)>; 4]> = vec![[None; 4]; t.len()];
-    for e in store.consents.iter().filter(|e| e.purpose == Purpose::Marketing && e.at <= as_of) {
-        let Some(&i) = rows.get(e.customer_id.as_str()) else { continue };
-        let Some(ch) = channels.iter().position(|c| *c == e.channel) else { continue };
-        let granted = e.status == ConsentStatus::Granted;
-        let slot = &mut latest[i][ch];
-        let replace = match slot {
-            None => true,
-            Some((at, g)) => e.at > *at || (e.at == *at && *g && !granted),
-        };
-        if replace {
-            *slot = Some((e.at, granted));
+    let ledger = Ledger::new(store, &ConsentPolicy::default())
+        .map_err(|e| SegmentError::InvalidOption { field: "consent".into(), message: e.to_string() })?;
+    let states = ledger.states_at(as_of, Purpose::Marketing);
+    let mut allowed: Vec<[bool; 4]> = vec![[false; 4]; t.len()];
+    for (k, id) in states.customer_id.iter().enumerate() {
+        if let Some(&i) = rows.get(id) {
+            allowed[i] =
+                [Channel::Email, Channel::Sms, Channel::Call, Channel::Push].map(|c| states.column(c)[k].is_allowed());
         }
     }
     for (k, name) in ["consent.email", "consent.sms", "consent.call", "consent.push"].iter().enumerate() {
-        t.insert(name, Column::Bool(latest.iter().map(|l| Some(l[k].is_some_and(|(_, g)| g))).collect()))?;
+        t.insert(name, Column::Bool(allowed.iter().map(|a| Some(a[k])).collect()))?;
     }
     Ok(())
 }
