@@ -13,6 +13,12 @@ mod intern;
 mod pyjson;
 mod segment;
 
+/// mimalloc keeps freed memory for the next allocation instead of handing it
+/// back to the kernel: a call that reads ten million rows allocates a few
+/// hundred megabytes, and on these machines every fresh page costs a fault.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use crm_core::model::Store;
 use crm_core::wire::{self, RequestError};
 use pyo3::prelude::*;

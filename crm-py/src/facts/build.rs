@@ -170,6 +170,24 @@ pub(crate) fn run_rfm(
 ) -> Result<crm_core::segment::RfmScores, Error> {
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t0 = std::time::Instant::now();
+    let only_orders =
+        tables.order_lines.is_none() && tables.carts.is_none() && tables.events.is_none() && tables.customers.is_none();
+    let tables = if only_orders {
+        // Orders alone: try the two-thread aggregating reader first (it
+        // gives up, and the general reader runs, on anything unusual).
+        let schema = tables.orders.schema();
+        let batches: Vec<RecordBatch> = tables.orders.collect::<Result<_, _>>().map_err(|e| read_error("orders", e))?;
+        if let Some(s) = super::rfm_fast::try_rfm(&batches, names, opts, rfm) {
+            if timing {
+                eprintln!("rfm (fast): {:.3}", t0.elapsed().as_secs_f64());
+            }
+            return Ok(s);
+        }
+        let reader = arrow_array::RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+        Tables { orders: Box::new(reader), ..tables }
+    } else {
+        tables
+    };
     let input = load(tables, names, opts)?;
     let s = crm_core::segment::rfm_from_input(&input, opts.as_of, &opts.facts, rfm)?;
     if timing {

@@ -3,7 +3,10 @@
 
 use crm_core::error::Error;
 use crm_core::facts::{FactsInput, FactsOptions};
-use crm_core::segment::{rfm_from_input, rfm_segment_column, RfmOptions};
+use crm_core::segment::{
+    rfm_facts_options, rfm_from_accumulators, rfm_from_input, rfm_segment_column, RfmAccumulator, RfmOptions,
+    RfmScores, RfmWindow,
+};
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 
@@ -57,7 +60,10 @@ impl LoadedOrders {
         let map = super::segment_map(segments).py(py)?;
         let batch = py
             .detach(|| -> Result<_, Error> {
-                let scores = rfm_from_input(&self.input, self.as_of, &self.facts, &options)?;
+                let scores = match two_thread_rfm(&self.input, self.as_of, &self.facts, &options)? {
+                    Some(s) => s,
+                    None => rfm_from_input(&self.input, self.as_of, &self.facts, &options)?,
+                };
                 let seg = map.as_ref().map(|m| rfm_segment_column(&scores, m)).transpose()?;
                 output::rfm_batch_with_ids(&scores, seg.as_ref(), self.ids.clone())
                     .map_err(|e| invalid_input("rfm", format!("building the table: {e}")))
@@ -70,4 +76,55 @@ impl LoadedOrders {
     fn __repr__(&self) -> String {
         format!("LoadedOrders({} orders, {} customers)", self.input.orders.len(), self.input.customer_ids.len())
     }
+}
+
+/// RFM of loaded orders on two threads: the orders are grouped by customer,
+/// so the rows split at a customer boundary near the middle and each thread
+/// fills its own customers' accumulators. `None` (and [`rfm_from_input`]
+/// runs) with exchange rates, rows not in customer order, or an accumulator
+/// that is not clean (the error is then worded by the facts).
+fn two_thread_rfm(
+    input: &FactsInput,
+    as_of: i64,
+    facts: &FactsOptions,
+    options: &RfmOptions,
+) -> Result<Option<RfmScores>, Error> {
+    let o = &input.orders;
+    let n = input.customer_ids.len();
+    let rows = o.customer.len();
+    let fo = rfm_facts_options(facts, options, as_of)?;
+    let shaped = [o.placed_at.len(), o.total.len(), o.refunded.len(), o.status.len(), o.currency.len()]
+        .iter()
+        .all(|&l| l == rows);
+    if fo.rates.is_some() || !shaped || rows < 2 || !o.customer.is_sorted() || o.customer[rows - 1] as usize >= n {
+        return Ok(None);
+    }
+    let window = RfmWindow { after: fo.orders_after.unwrap_or(i64::MIN), as_of };
+    let mut mid = rows / 2;
+    while mid < rows && o.customer[mid] == o.customer[mid - 1] {
+        mid += 1;
+    }
+    let split = if mid < rows { o.customer[mid] as usize } else { n };
+    let mut acc = vec![RfmAccumulator::EMPTY; n];
+    let (lo, hi) = acc.split_at_mut(split);
+    let fill = |range: std::ops::Range<usize>, acc: &mut [RfmAccumulator], first: usize| {
+        for i in range {
+            acc[o.customer[i] as usize - first].add(
+                &window,
+                o.placed_at[i],
+                o.status[i],
+                o.total[i],
+                o.refunded[i],
+                o.currency[i],
+            );
+        }
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(|| fill(mid..rows, hi, split));
+        fill(0..mid, lo, 0);
+    });
+    if !acc.iter().all(RfmAccumulator::is_clean) {
+        return Ok(None);
+    }
+    Ok(Some(rfm_from_accumulators(input.customer_ids.clone(), &acc, &input.currencies, as_of, options)?))
 }

@@ -16,6 +16,7 @@ mod order_ids;
 mod output;
 mod read_orders;
 mod read_others;
+mod rfm_fast;
 mod rows;
 
 use arrow_array::{RecordBatch, RecordBatchReader};

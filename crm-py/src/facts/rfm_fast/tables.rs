@@ -1,0 +1,166 @@
+//! The customer tables of the fast RFM reader and its order-id check.
+
+use crm_core::segment::RfmAccumulator;
+
+use super::rows::Cols;
+
+pub(super) const HEAD: usize = 16;
+pub(super) const EMPTY: u32 = u32::MAX;
+/// Tables per thread (hash bits 56..63).
+pub(super) const PARTS: usize = 128;
+/// Rows bucketed per round.
+pub(super) const CHUNK: usize = 1 << 15;
+/// Lookups started ahead of the one being made.
+pub(super) const AHEAD: usize = 16;
+
+/// One customer: the key's hash, length, place and first bytes, and its values.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+pub(super) struct Slot {
+    pub(super) hash: u64,
+    pub(super) len: u32,
+    pub(super) row: u32,
+    pub(super) batch: u32,
+    head: [u8; HEAD],
+    pub(super) acc: RfmAccumulator,
+}
+
+const EMPTY_SLOT: Slot = Slot { hash: 0, len: EMPTY, row: 0, batch: 0, head: [0; HEAD], acc: RfmAccumulator::EMPTY };
+
+/// Asks for the cache line at `p` ahead of its use (the lookups of a chunk
+/// land at random in tables far larger than the cache; started early, their
+/// misses overlap).
+#[inline(always)]
+fn prefetch<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    // SAFETY: a prefetch is a hint that never faults, and `p` is a valid reference.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((p as *const T).cast::<i8>())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+#[inline]
+pub(super) fn head_of(key: &[u8]) -> [u8; HEAD] {
+    let mut h = [0u8; HEAD];
+    let m = key.len().min(HEAD);
+    h[..m].copy_from_slice(&key[..m]);
+    h
+}
+
+/// Which table of a thread a hash goes to.
+#[inline]
+pub(super) fn part_of(h: u64) -> usize {
+    ((h >> 56) & (PARTS as u64 - 1)) as usize
+}
+
+/// One table of customers.
+pub(super) struct Part {
+    pub(super) slots: Vec<Slot>,
+    mask: usize,
+    count: usize,
+}
+
+impl Part {
+    pub(super) fn new() -> Part {
+        Part { slots: vec![EMPTY_SLOT; 16], mask: 15, count: 0 }
+    }
+
+    #[inline]
+    pub(super) fn prefetch(&self, hash: u64) {
+        prefetch(&self.slots[hash as usize & self.mask]);
+    }
+
+    /// The slot of `key`, inserted (empty values) when new.
+    #[inline]
+    pub(super) fn slot(&mut self, key: &[u8], hash: u64, batch: u32, row: u32, cols: &[Cols<'_>]) -> &mut Slot {
+        let head = head_of(key);
+        let len = key.len() as u32;
+        let mut i = hash as usize & self.mask;
+        loop {
+            let s = &self.slots[i];
+            if s.len == EMPTY {
+                break;
+            }
+            if s.hash == hash && s.len == len && s.head == head && (key.len() <= HEAD || stored(cols, s) == Some(key)) {
+                return &mut self.slots[i];
+            }
+            i = (i + 1) & self.mask;
+        }
+        if (self.count + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+            return self.slot(key, hash, batch, row, cols);
+        }
+        self.count += 1;
+        self.slots[i] = Slot { hash, len, row, batch, head, acc: RfmAccumulator::EMPTY };
+        &mut self.slots[i]
+    }
+
+    fn grow(&mut self) {
+        let cap = self.slots.len() * 2;
+        let mask = cap - 1;
+        let mut slots = vec![EMPTY_SLOT; cap];
+        for s in self.slots.iter().filter(|s| s.len != EMPTY) {
+            let mut i = s.hash as usize & mask;
+            while slots[i].len != EMPTY {
+                i = (i + 1) & mask;
+            }
+            slots[i] = *s;
+        }
+        self.slots = slots;
+        self.mask = mask;
+    }
+}
+
+/// The key of a stored customer, read back from its row.
+fn stored<'a>(cols: &[Cols<'a>], s: &Slot) -> Option<&'a [u8]> {
+    cols.get(s.batch as usize)?.ids.get(s.row as usize).map(str::as_bytes)
+}
+
+/// True when no two order-id hashes whose top bit is `bit` are equal, over
+/// both readers' lists. The hashes are first placed by table (a counting
+/// sort), then each table's worth (a few hundred kilobytes) goes through one
+/// reused open-addressing table sized for it, so the probes stay in the cache.
+pub(super) fn distinct(bit: u64, lists: [&[u64]; 2]) -> bool {
+    let mut start = vec![0usize; PARTS + 1];
+    for &h in lists.iter().flat_map(|l| l.iter()).filter(|&&h| h >> 63 == bit) {
+        start[part_of(h) + 1] += 1;
+    }
+    for k in 0..PARTS {
+        start[k + 1] += start[k];
+    }
+    let mut next = start.clone();
+    let mut placed = vec![0u64; start[PARTS]];
+    for &h in lists.iter().flat_map(|l| l.iter()).filter(|&&h| h >> 63 == bit) {
+        let k = part_of(h);
+        placed[next[k]] = h;
+        next[k] += 1;
+    }
+    let mut table: Vec<u64> = Vec::new();
+    for k in 0..PARTS {
+        let part = &placed[start[k]..start[k + 1]];
+        let cap = (part.len() * 2).next_power_of_two().max(16);
+        let mask = cap - 1;
+        table.clear();
+        table.resize(cap, 0);
+        for &h in part {
+            // 0 marks an empty slot: store 0 as 1 (a collision only sends the
+            // rows to the general reader, which compares the ids themselves).
+            let h = h.max(1);
+            let mut i = h as usize & mask;
+            loop {
+                match table[i] {
+                    0 => {
+                        table[i] = h;
+                        break;
+                    }
+                    v if v == h => return false,
+                    _ => i = (i + 1) & mask,
+                }
+            }
+        }
+    }
+    true
+}
