@@ -13,10 +13,12 @@
 use serde_json::{json, Value};
 use thiserror::Error;
 
+use crate::consent::{ConsentError, ConsentErrors};
 use crate::datasets::DatasetError;
 use crate::facts::FactsError;
 use crate::model::ModelErrors;
 use crate::money::MoneyError;
+use crate::privacy::PrivacyError;
 use crate::segment::SegmentError;
 use crate::time::TimeError;
 use crate::wire::RequestError;
@@ -42,13 +44,26 @@ pub enum Error {
     /// Segments and RFM scores.
     #[error(transparent)]
     Segment(#[from] SegmentError),
+    /// Consent ledger, policies and İYS records (every bad record listed).
+    #[error(transparent)]
+    Consent(#[from] ConsentErrors),
+    /// Data subject rights: export, erasure, retention.
+    #[error(transparent)]
+    Privacy(#[from] PrivacyError),
     /// A malformed request to the JSON interface.
     #[error(transparent)]
     Request(#[from] RequestError),
 }
 
+impl From<ConsentError> for Error {
+    fn from(e: ConsentError) -> Self {
+        Error::Consent(e.into())
+    }
+}
+
 impl Error {
-    /// The domain: `model`, `money`, `time`, `facts`, `dataset`, `segment` or `request`.
+    /// The domain: `model`, `money`, `time`, `facts`, `dataset`, `segment`,
+    /// `consent`, `privacy` or `request`.
     pub fn domain(&self) -> &'static str {
         match self {
             Error::Model(_) => "model",
@@ -57,6 +72,8 @@ impl Error {
             Error::Facts(_) => "facts",
             Error::Dataset(_) => "dataset",
             Error::Segment(_) => "segment",
+            Error::Consent(_) => "consent",
+            Error::Privacy(_) => "privacy",
             Error::Request(_) => "request",
         }
     }
@@ -70,6 +87,8 @@ impl Error {
             Error::Facts(e) => e.code(),
             Error::Dataset(e) => e.code(),
             Error::Segment(e) => e.code(),
+            Error::Consent(e) => e.code(),
+            Error::Privacy(e) => e.code(),
             Error::Request(e) => e.code(),
         }
     }
@@ -105,6 +124,19 @@ impl Error {
                 }
                 vec![d]
             }
+            Error::Consent(errs) => errs
+                .errors()
+                .iter()
+                .map(|e| {
+                    json!({
+                        "code": e.code(),
+                        "index": e.index(),
+                        "field": e.field(),
+                        "value": e.value(),
+                        "message": e.to_string(),
+                    })
+                })
+                .collect(),
             other => vec![json!({"code": other.code(), "message": other.to_string()})],
         }
     }

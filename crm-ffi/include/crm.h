@@ -70,6 +70,16 @@ typedef enum CrmErrorCode {
    */
   CRM_ERROR_CODE_SEGMENT = 7,
   /*
+   8: domain `"consent"`: a bad consent policy or İYS records;
+   `details_json` lists every bad record (`index`, `field`, `value`).
+   */
+  CRM_ERROR_CODE_CONSENT = 8,
+  /*
+   9: domain `"privacy"`: export or erasure of an unknown customer, a
+   salt shorter than 16 bytes, a bad retention policy.
+   */
+  CRM_ERROR_CODE_PRIVACY = 9,
+  /*
    100: domain `"ffi"`, kind `"null_argument"`: a required pointer
    argument was NULL.
    */

@@ -45,6 +45,12 @@ pub enum CrmErrorCode {
     /// 7: domain `"segment"`: RFM scores or segments could not be computed
     /// (bad options, customers' money in several currencies).
     Segment = 7,
+    /// 8: domain `"consent"`: a bad consent policy or İYS records;
+    /// `details_json` lists every bad record (`index`, `field`, `value`).
+    Consent = 8,
+    /// 9: domain `"privacy"`: export or erasure of an unknown customer, a
+    /// salt shorter than 16 bytes, a bad retention policy.
+    Privacy = 9,
     /// 100: domain `"ffi"`, kind `"null_argument"`: a required pointer
     /// argument was NULL.
     NullArgument = 100,
@@ -121,6 +127,8 @@ impl Failure {
                 Error::Facts(_) => CrmErrorCode::Facts,
                 Error::Dataset(_) => CrmErrorCode::Dataset,
                 Error::Segment(_) => CrmErrorCode::Segment,
+                Error::Consent(_) => CrmErrorCode::Consent,
+                Error::Privacy(_) => CrmErrorCode::Privacy,
             },
             Failure::NullArgument(_) => CrmErrorCode::NullArgument,
             Failure::InvalidUtf8(..) => CrmErrorCode::InvalidUtf8,

@@ -29,6 +29,8 @@ fn class_name(err: &Error) -> &'static str {
         Error::Facts(_) => "FactsError",
         Error::Dataset(_) => "DatasetError",
         Error::Segment(_) => "SegmentError",
+        Error::Consent(_) => "ConsentError",
+        Error::Privacy(_) => "PrivacyError",
         Error::Request(_) => "RequestError",
     }
 }
@@ -71,6 +73,19 @@ fn field_and_value(err: &Error) -> (Option<String>, Option<String>) {
             #[allow(unreachable_patterns)]
             _ => (None, None),
         },
+        Error::Consent(errs) => match errs.errors().first() {
+            Some(e) => (e.field().map(str::to_string), e.value().map(str::to_string)),
+            None => (None, None),
+        },
+        Error::Privacy(e) => {
+            use crm_core::privacy::PrivacyError as P;
+            match e {
+                P::UnknownCustomer { customer_id } => (None, Some(customer_id.clone())),
+                P::InvalidOption { field, .. } => (Some(field.clone()), None),
+                #[allow(unreachable_patterns)]
+                _ => (None, None),
+            }
+        }
         Error::Request(e) => match e {
             RequestError::MissingField { field } | RequestError::InvalidField { field, .. } => {
                 (Some(field.clone()), None)

@@ -217,4 +217,3 @@ fn rfm_pass(
     }
     Ok(rfm_from_accumulators(input.customer_ids.clone(), &acc, &input.currencies, as_of, options)?)
 }
-

@@ -14,6 +14,13 @@
 //! | `segment_map` | `{"store", "as_of", "segments", "options"?, "rfm"?, "table"?}` | `{"as_of", "segments", "counts", "assignments"}` |
 //! | `co_purchase` | `{"store", "as_of", "co_purchase"?: {"level", "min_pair_count", "min_confidence"}}` | `{"as_of", "level", "baskets", "pairs"}` |
 //! | `cross_sell` | `{"store", "as_of", "co_purchase"?, "cross_sell"?: {"per_customer", "min_confidence", "min_lift"}}` | `{"as_of", "level", "suggestions"}` |
+//! | `consent` | `{"store", "customer_id", "channel", "purpose"?, "at", "policy"?}` | `{"allowed", "state", "evidence"}` |
+//! | `consent_table` | `{"store", "at", "purpose"?, "policy"?}` | `{"at", "purpose", "customers": [{"customer_id", "email": {"state", "allowed"}, …}]}` |
+//! | `iys_import` | `{"store", "records": [İYS record…]}` | `{"events": [consent event…]}` |
+//! | `iys_export` | `{"store", "at", "policy"?}` | `{"records": [İYS record…]}` |
+//! | `subject_export` | `{"store", "customer_id", "as_of", "options"?, "rfm"?}` | the export document (docs/consent.md) |
+//! | `erase` | `{"store", "customer_id", "salt", "at"}` | `{"store"}` |
+//! | `retention` | `{"store", "policy", "now"}` | `{"store", "report"}` |
 //! | `sample_store` | `{"customers"?, "seed"?, "start"?, "days"?}` | a store document |
 //!
 //! ```
@@ -32,6 +39,7 @@
 use serde_json::{json, Map, Value};
 use thiserror::Error as ThisError;
 
+mod consent;
 mod segment;
 
 use crate::datasets::{sample_store, SampleOptions};
@@ -106,6 +114,13 @@ pub const FUNCTIONS: &[&str] = &[
     "segment_map",
     "co_purchase",
     "cross_sell",
+    "consent",
+    "consent_table",
+    "iys_import",
+    "iys_export",
+    "subject_export",
+    "erase",
+    "retention",
     "sample_store",
 ];
 
@@ -130,6 +145,13 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "segment_map" => &["store", "as_of", "options", "rfm", "table", "segments"],
         "co_purchase" => &["store", "as_of", "co_purchase"],
         "cross_sell" => &["store", "as_of", "co_purchase", "cross_sell"],
+        "consent" => &["store", "policy", "customer_id", "channel", "purpose", "at"],
+        "consent_table" => &["store", "policy", "purpose", "at"],
+        "iys_import" => &["store", "records"],
+        "iys_export" => &["store", "policy", "at"],
+        "subject_export" => &["store", "customer_id", "as_of", "options", "rfm"],
+        "erase" => &["store", "customer_id", "salt", "at"],
+        "retention" => &["store", "policy", "now"],
         "sample_store" => &["customers", "seed", "start", "days"],
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
@@ -146,6 +168,13 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "segment_map" => segment::segment_map(req)?,
         "co_purchase" => segment::co_purchase(req)?,
         "cross_sell" => segment::cross_sell_request(req)?,
+        "consent" => consent::consent(req)?,
+        "consent_table" => consent::consent_table(req)?,
+        "iys_import" => consent::iys_import(req)?,
+        "iys_export" => consent::iys_export(req)?,
+        "subject_export" => consent::subject_export(req)?,
+        "erase" => consent::erase(req)?,
+        "retention" => consent::retention(req)?,
         "sample_store" => sample(&req)?,
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };

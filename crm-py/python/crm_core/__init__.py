@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Sequenc
 
 from . import _native
 from .errors import (
+    ConsentError,
     CrmError,
     DatasetError,
+    PrivacyError,
     SegmentError,
     FactsError,
     ModelError,
@@ -60,6 +62,13 @@ __all__ = [
     "assign_segments",
     "co_purchase_table",
     "cross_sell",
+    "consent",
+    "consent_table",
+    "iys_import",
+    "iys_export",
+    "export_subject",
+    "erase",
+    "apply_retention",
     "datasets",
     "CrmError",
     "ModelError",
@@ -68,6 +77,8 @@ __all__ = [
     "FactsError",
     "DatasetError",
     "SegmentError",
+    "ConsentError",
+    "PrivacyError",
     "RequestError",
 ]
 
@@ -386,3 +397,12 @@ def load_orders(
 from . import datasets  # noqa: E402  (after the functions it may use)
 from .loaded import LoadedOrders, rfm_options  # noqa: E402
 from .segment import CustomerTable, Segment, assign_segments, co_purchase_table, cross_sell  # noqa: E402
+from .consent import (  # noqa: E402
+    apply_retention,
+    consent,
+    consent_table,
+    erase,
+    export_subject,
+    iys_export,
+    iys_import,
+)

@@ -13,6 +13,8 @@ TimeError      time       unparsable timestamp, unknown time zone, naive ``as_of
 FactsError     facts      mixed currencies without rates; bad table arguments
 DatasetError   dataset    bad ``sample_store`` options
 SegmentError   segment    bad RFM/segment options, net spend in several currencies
+ConsentError   consent    bad consent policy, malformed İYS records (every bad record in ``.details``)
+PrivacyError   privacy    unknown customer to export or erase, short salt, bad retention policy
 RequestError   request    malformed requests to :func:`crm_core.call`
 ============== ========== =======================================================
 
@@ -46,6 +48,8 @@ __all__ = [
     "FactsError",
     "DatasetError",
     "SegmentError",
+    "ConsentError",
+    "PrivacyError",
     "RequestError",
 ]
 
@@ -126,6 +130,14 @@ class DatasetError(CrmError):
 
 class SegmentError(CrmError):
     """RFM scores or segments could not be computed (bad options, mixed currencies)."""
+
+
+class ConsentError(CrmError):
+    """A consent policy or İYS records were refused; ``details`` lists every bad record (``index``, ``field``)."""
+
+
+class PrivacyError(CrmError):
+    """Export or erasure of an unknown customer, a salt shorter than 16 bytes, a bad retention policy."""
 
 
 class RequestError(CrmError):
