@@ -19,3 +19,7 @@ pub mod datasets {
 pub mod segments {
     #![doc = include_str!("../../docs/segments.md")]
 }
+
+pub mod consent {
+    #![doc = include_str!("../../docs/consent.md")]
+}

@@ -363,6 +363,8 @@ fn numeric_code(domain: &str) -> i32 {
         "facts" => CrmErrorCode::Facts,
         "dataset" => CrmErrorCode::Dataset,
         "segment" => CrmErrorCode::Segment,
+        "consent" => CrmErrorCode::Consent,
+        "privacy" => CrmErrorCode::Privacy,
         other => panic!("a vector expects unknown domain {other}"),
     }) as i32
 }

@@ -11,7 +11,7 @@ import pytest
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs")
 
 
-@pytest.mark.parametrize("page,minimum", [("python.md", 5), ("segments.md", 1)])
+@pytest.mark.parametrize("page,minimum", [("python.md", 5), ("segments.md", 1), ("consent.md", 1)])
 def test_guide_examples_run(page, minimum):
     with open(os.path.join(DOCS, page), encoding="utf-8") as f:
         blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)

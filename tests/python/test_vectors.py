@@ -34,6 +34,8 @@ CLASSES = {
     "facts": crm_core.FactsError,
     "dataset": crm_core.DatasetError,
     "segment": crm_core.SegmentError,
+    "consent": crm_core.ConsentError,
+    "privacy": crm_core.PrivacyError,
     "request": crm_core.RequestError,
 }
 
