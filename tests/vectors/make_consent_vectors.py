@@ -215,3 +215,29 @@ write("iys_export.json", "The store's marketing consents as İYS records at 2024
           rec("ben@example.de", "EPOSTA", "ONAY", "2024-02-01 13:00:00"),
           rec("dan@example.com", "EPOSTA", "RET", "2024-01-10 03:00:00"),
       ]}))
+
+# Subject export of a one-customer store as of 2024-03-01: one paid order of 10.00 TRY on 02-01 10:00.
+# facts: 28 days since the order (28 d 14 h, floored), tenure 60 days (Jan 31 + Feb 29), AOV 1000,
+# no lines so no categories; last activity = the order. RFM over one scored customer: nobody is
+# worse, so r = f = m = 1 + floor(5 * 0 / 1) = 1; seed map: not Lost (28 < 90), not VIP/Loyal/New/
+# Potential Loyal (r = 1), r <= 2 -> "At Risk".
+EX_CUSTOMER = {"id": "ayla", "created_at": "2024-01-01T00:00:00Z", "email": "ayla@example.com"}
+EX_ORDER = {"id": "o1", "customer_id": "ayla", "placed_at": "2024-02-01T10:00:00Z", "currency": "TRY",
+            "status": "paid", "subtotal": 1000, "total": 1000}
+EX_CONSENT = ev(0, "ayla", "email", "granted", "2024-01-01T09:00:00Z", source="web_form", proof="form-1")
+write("subject_export.json", "Everything held on ayla as one document (GDPR Art. 15/20), facts and RFM worked out by hand.",
+      "subject_export", {"store": {"customers": [EX_CUSTOMER], "orders": [EX_ORDER], "consents": [EX_CONSENT]},
+                         "customer_id": "ayla", "as_of": "2024-03-01T00:00:00Z"},
+      ok({"format": "crm-subject-export", "version": 1, "customer_id": "ayla", "exported_at": "2024-03-01T00:00:00Z",
+          "profile": EX_CUSTOMER,
+          "orders": [canon(EX_ORDER)], "carts": [], "events": [], "consent": [EX_CONSENT],
+          "facts": {"customer_id": "ayla", "first_order_at": "2024-02-01T10:00:00Z",
+                    "last_order_at": "2024-02-01T10:00:00Z", "order_count": 1, "net_spend": 1000, "currency": "TRY",
+                    "average_order_value": 1000, "days_since_last_order": 28, "tenure_days": 60,
+                    "distinct_categories": 0, "spend_by_category": {}, "top_category": None,
+                    "discounted_order_share": 0.0, "refund_count": 0, "refund_amount": 0,
+                    "abandoned_cart_count": 0, "last_abandoned_at": None,
+                    "last_activity_at": "2024-02-01T10:00:00Z"},
+          "segments": {"map": "seed", "k": 5, "recency": 28, "frequency": 1, "monetary": 1000, "currency": "TRY",
+                       "r": 1, "f": 1, "m": 1, "segment": "At Risk"},
+          "unavailable": []}))
