@@ -34,6 +34,7 @@ pub mod datasets;
 pub mod error;
 pub mod facts;
 pub mod guide;
+pub mod ltv;
 pub mod model;
 pub mod money;
 pub mod privacy;

@@ -1,0 +1,82 @@
+//! The repeat-purchase summary the models are fitted on.
+
+use super::LtvError;
+
+/// Per customer, in one period unit (days, weeks …), as `lifetimes` defines
+/// them: `frequency` = repeat purchases (purchase periods after the first),
+/// `recency` = age at the last purchase (time from the first purchase to the
+/// last), `t` = age at the end of observation (time from the first purchase
+/// to the end; lifetimes' `T`).
+///
+/// ```
+/// use crm_core::ltv::Summary;
+/// let s = Summary::new(vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86])?;
+/// assert_eq!(s.len(), 2);
+/// assert!(Summary::new(vec![1.0], vec![40.0], vec![38.86]).is_err()); // recency > T
+/// # Ok::<(), crm_core::ltv::LtvError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Repeat purchases (a whole number ≥ 0).
+    pub frequency: Vec<f64>,
+    /// Age at the last purchase, 0 ≤ recency ≤ T; 0 when frequency is 0.
+    pub recency: Vec<f64>,
+    /// Age at the end of observation, T > 0.
+    pub t: Vec<f64>,
+}
+
+impl Summary {
+    /// A validated summary.
+    ///
+    /// # Errors
+    /// [`LtvError::InvalidSummary`] naming the first bad row and field.
+    pub fn new(frequency: Vec<f64>, recency: Vec<f64>, t: Vec<f64>) -> Result<Summary, LtvError> {
+        let s = Summary { frequency, recency, t };
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Number of customers.
+    pub fn len(&self) -> usize {
+        self.frequency.len()
+    }
+
+    /// True when there are no customers.
+    pub fn is_empty(&self) -> bool {
+        self.frequency.is_empty()
+    }
+
+    /// Checks every row against the definitions above.
+    ///
+    /// # Errors
+    /// [`LtvError::InvalidSummary`].
+    pub fn validate(&self) -> Result<(), LtvError> {
+        let bad = |index: usize, field: &str, message: &str| LtvError::InvalidSummary {
+            index,
+            field: field.into(),
+            message: message.into(),
+        };
+        if self.recency.len() != self.len() || self.t.len() != self.len() {
+            return Err(bad(self.len().min(self.recency.len()).min(self.t.len()), "T", "columns of different lengths"));
+        }
+        for i in 0..self.len() {
+            let (x, tx, t) = (self.frequency[i], self.recency[i], self.t[i]);
+            if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
+                return Err(bad(i, "frequency", "must be a whole number ≥ 0"));
+            }
+            if !(t.is_finite() && t > 0.0) {
+                return Err(bad(i, "T", "must be a finite number > 0"));
+            }
+            if !(tx.is_finite() && tx >= 0.0) {
+                return Err(bad(i, "recency", "must be a finite number ≥ 0"));
+            }
+            if tx > t {
+                return Err(bad(i, "recency", "greater than T"));
+            }
+            if x == 0.0 && tx != 0.0 {
+                return Err(bad(i, "recency", "must be 0 when frequency is 0"));
+            }
+        }
+        Ok(())
+    }
+}
