@@ -3,7 +3,7 @@
 //! purchase they drop out with probability p ~ Beta(a, b).
 
 use super::optimize::nelder_mead;
-use super::special::{ln_gamma, log_add_exp};
+use super::special::{hyp2f1, ln_gamma, log_add_exp};
 use super::{LtvError, Summary};
 
 /// BG/NBD parameters.
@@ -48,6 +48,96 @@ impl BgNbdParams {
         let a3 = -(r + x) * (alpha + t).ln();
         let a4 = if x > 0.0 { a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + tx).ln() } else { f64::NEG_INFINITY };
         a1 + a2 + log_add_exp(a3, a4)
+    }
+
+    /// Expected purchases in (0, t] of a customer just acquired (paper eq. 9):
+    /// (a+b−1)/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))].
+    ///
+    /// ```
+    /// use crm_core::ltv::BgNbdParams;
+    /// let p = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    /// assert_eq!(p.expected_purchases(0.0), 0.0);
+    /// assert!(p.expected_purchases(78.0) > p.expected_purchases(39.0));
+    /// ```
+    pub fn expected_purchases(&self, t: f64) -> f64 {
+        let BgNbdParams { r, alpha, a, b } = *self;
+        let hyp = hyp2f1(r, b, a + b - 1.0, t / (alpha + t));
+        (a + b - 1.0) / (a - 1.0) * (1.0 - hyp * (alpha / (alpha + t)).powf(r))
+    }
+
+    /// Probability that a customer with frequency `x`, recency `tx` and age
+    /// `t` is still alive (Fader, Hardie & Lee, "Computing P(alive) using the BG/NBD model", 2008):
+    /// 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+tx))^(r+x)).
+    ///
+    /// ```
+    /// use crm_core::ltv::BgNbdParams;
+    /// let p = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    /// assert_eq!(p.probability_alive(0.0, 0.0, 38.86), 1.0); // never bought again: never dropped out
+    /// assert!(p.probability_alive(5.0, 10.0, 38.86) < p.probability_alive(5.0, 38.0, 38.86));
+    /// ```
+    pub fn probability_alive(&self, x: f64, tx: f64, t: f64) -> f64 {
+        if x == 0.0 {
+            return 1.0;
+        }
+        let BgNbdParams { r, alpha, a, b } = *self;
+        let log_odds = (r + x) * ((alpha + t) / (alpha + tx)).ln() + (a / (b + x - 1.0)).ln();
+        1.0 / (1.0 + log_odds.exp())
+    }
+
+    /// Expected purchases in the next `horizon` periods of a customer with
+    /// frequency `x`, recency `tx` and age `t` (paper eq. 10).
+    ///
+    /// ```
+    /// use crm_core::ltv::BgNbdParams;
+    /// let p = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    /// let busy = p.conditional_expected_purchases(39.0, 10.0, 38.0, 38.86);
+    /// let quiet = p.conditional_expected_purchases(39.0, 10.0, 5.0, 38.86);
+    /// assert!(busy > quiet && quiet > 0.0);
+    /// ```
+    pub fn conditional_expected_purchases(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
+        let BgNbdParams { r, alpha, a, b } = *self;
+        let z = horizon / (alpha + t + horizon);
+        let (ha, hb, hc) = (r + x, b + x, a + b + x - 1.0);
+        let mut ln_hyp = hyp2f1(ha, hb, hc, z).ln();
+        if !ln_hyp.is_finite() {
+            // Euler's transformation, the same function: (1−z)^(c−a−b) ₂F₁(c−a, c−b; c; z).
+            ln_hyp = hyp2f1(hc - ha, hc - hb, hc, z).ln() + (hc - ha - hb) * (1.0 - z).ln();
+        }
+        let first = (a + b + x - 1.0) / (a - 1.0);
+        let second = 1.0 - (ln_hyp + (r + x) * ((alpha + t) / (alpha + horizon + t)).ln()).exp();
+        let alive = if x > 0.0 { 1.0 + a / (b + x - 1.0) * ((alpha + t) / (alpha + tx)).powf(r + x) } else { 1.0 };
+        first * second / alive
+    }
+
+    /// Probability of exactly `n` purchases in (0, t] for a customer just
+    /// acquired (paper eq. 8).
+    ///
+    /// ```
+    /// use crm_core::ltv::BgNbdParams;
+    /// let p = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    /// let total: f64 = (0..400).map(|n| p.probability_of_purchases(39.0, n)).sum();
+    /// assert!((total - 1.0).abs() < 1e-9);
+    /// ```
+    pub fn probability_of_purchases(&self, t: f64, n: u32) -> f64 {
+        let BgNbdParams { r, alpha, a, b } = *self;
+        let nf = f64::from(n);
+        let ln_beta = |p: f64, q: f64| ln_gamma(p) + ln_gamma(q) - ln_gamma(p + q);
+        let (stay, go) = ((alpha / (alpha + t)).ln(), (t / (alpha + t)).ln());
+        let first = (ln_beta(a, b + nf) - ln_beta(a, b) + ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0)
+            + r * stay
+            + if n > 0 { nf * go } else { 0.0 })
+        .exp();
+        if n == 0 {
+            return first;
+        }
+        let partial: f64 = (0..n)
+            .map(|j| {
+                let j = f64::from(j);
+                (ln_gamma(r + j) - ln_gamma(r) - ln_gamma(j + 1.0) + if j > 0.0 { j * go } else { 0.0 }).exp()
+            })
+            .sum();
+        let second = (ln_beta(a + 1.0, b + nf - 1.0) - ln_beta(a, b)).exp() * (1.0 - (r * stay).exp() * partial);
+        first + second
     }
 
     /// The summed log-likelihood of a summary.

@@ -24,5 +24,5 @@ mod summary;
 pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
 pub use error::LtvError;
 pub use optimize::{nelder_mead, Minimum};
-pub use special::{ln_gamma, log_add_exp};
+pub use special::{hyp2f1, ln_gamma, log_add_exp};
 pub use summary::Summary;
