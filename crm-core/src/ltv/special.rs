@@ -74,7 +74,7 @@ pub fn log_add_exp(a: f64, b: f64) -> f64 {
 /// assert!((hyp2f1(0.3, 2.0, 2.0, -3.0) - 4f64.powf(-0.3)).abs() < 1e-14);
 /// ```
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
-    if !(z < 1.0) || (c <= 0.0 && c.fract() == 0.0) || [a, b, c, z].iter().any(|v| !v.is_finite()) {
+    if [a, b, c, z].iter().any(|v| !v.is_finite()) || z >= 1.0 || (c <= 0.0 && c.fract() == 0.0) {
         return f64::NAN;
     }
     if z < 0.0 {
