@@ -78,3 +78,43 @@ fn bgnbd_predictions_match_lifetimes() {
         close(p.probability_of_purchases(f(&r[0]), n), f(&r[2]), &format!("P(X({}) = {n})", r[0]));
     }
 }
+
+fn cdnow_values() -> (Vec<f64>, Vec<f64>) {
+    let text = include_str!("../../tests/data/cdnow/cdnow_customers_summary_with_transactions.csv");
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').skip(1).map(|v| v.trim().parse().unwrap_or(f64::NAN)).collect())
+        .collect();
+    (rows.iter().map(|r| r[0]).collect(), rows.iter().map(|r| r[3]).collect())
+}
+
+#[test]
+fn gamma_gamma_fit_profit_and_clv_match_lifetimes() {
+    use crm_core::ltv::{customer_lifetime_value, fit_gamma_gamma, GammaGammaParams};
+    let reference = reference();
+    let gg = &reference["gamma_gamma"];
+    let want = GammaGammaParams { p: f(&gg["params"]["p"]), q: f(&gg["params"]["q"]), v: f(&gg["params"]["v"]) };
+    // The paper (Fader, Hardie & Lee 2005, "RFM and CLV"): p = 6.25, q = 3.74, γ = 15.44.
+    let (x, m) = cdnow_values();
+    let fit = fit_gamma_gamma(&x, &m, 0.0).expect("fits");
+    close(fit.params.p, want.p, "p");
+    close(fit.params.q, want.q, "q");
+    close(fit.params.v, want.v, "v");
+    close(fit.log_likelihood, f(&gg["log_likelihood"]), "log-likelihood");
+    assert!(
+        (fit.params.p - 6.25).abs() < 0.01 && (fit.params.q - 3.74).abs() < 0.01 && (fit.params.v - 15.44).abs() < 0.01
+    );
+    let rows = |key: &str| {
+        gg[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
+    };
+    for r in rows("conditional_expected_average_profit") {
+        close(want.conditional_expected_average_profit(f(&r[0]), f(&r[1])), f(&r[2]), &format!("E[M | {r:?}]"));
+    }
+    let bg = lifetimes_params(&reference["bgnbd"]);
+    for r in rows("customer_lifetime_value") {
+        let got = customer_lifetime_value(&bg, &want, f(&r[0]), f(&r[1]), f(&r[2]), f(&r[3]), 12, 0.01, 4.345);
+        close(got, f(&r[4]), &format!("CLV {r:?}"));
+    }
+}

@@ -21,7 +21,7 @@ import os
 import lifetimes
 import numpy as np
 import pandas as pd
-from lifetimes import BetaGeoFitter
+from lifetimes import BetaGeoFitter, GammaGammaFitter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 summary = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/cdnow_customers_summary.csv"))
@@ -51,6 +51,25 @@ bg["conditional_expected_purchases"] = [
 bg["probability_of_purchases"] = [[t, n, float(bgf.probability_of_n_purchases_up_to_time(t, n))]
                                   for t in (13.0, 39.0) for n in range(0, 8)]
 out["bgnbd"] = bg
+
+# Gamma-Gamma on the customers with a repeat purchase (x, zbar of the summary with values).
+values = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/cdnow_customers_summary_with_transactions.csv"))
+returning = values[values["x"] > 0]
+ggf = GammaGammaFitter(penalizer_coef=0.0)
+ggf.fit(returning["x"], returning["zbar"])
+g = ggf.params_
+gg = {"params": {k: float(g[k]) for k in ("p", "q", "v")}}
+gg["log_likelihood"] = -len(returning) * float(GammaGammaFitter._negative_log_likelihood(
+    np.log([g["p"], g["q"], g["v"]]), returning["x"].values, returning["zbar"].values, np.ones(len(returning)), 0.0))
+VALUE_CASES = [(1, 1.71, 38.86, 11.77), (2, 30.43, 38.86, 22.35), (7, 29.43, 38.86, 40.0), (0, 0.0, 38.86, 0.0)]
+gg["conditional_expected_average_profit"] = [
+    [x, m, float(ggf.conditional_expected_average_profit(pd.Series([x]), pd.Series([m])).iloc[0])]
+    for x, _, _, m in VALUE_CASES]
+gg["customer_lifetime_value"] = [
+    [x, tx, T, m, float(ggf.customer_lifetime_value(bgf, pd.Series([x]), pd.Series([tx]), pd.Series([T]),
+                                                    pd.Series([m]), time=12, discount_rate=0.01, freq="W").iloc[0])]
+    for x, tx, T, m in VALUE_CASES]
+out["gamma_gamma"] = gg
 
 path = os.path.join(ROOT, "tests/reference/lifetimes_0.11.3.json")
 with open(path, "w") as f:

@@ -16,13 +16,17 @@
 //! ```
 
 mod bgnbd;
+mod clv;
 mod error;
+mod gamma_gamma;
 mod optimize;
 mod special;
 mod summary;
 
 pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
+pub use clv::customer_lifetime_value;
 pub use error::LtvError;
+pub use gamma_gamma::{fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
 pub use optimize::{nelder_mead, Minimum};
 pub use special::{hyp2f1, ln_gamma, log_add_exp};
 pub use summary::Summary;
