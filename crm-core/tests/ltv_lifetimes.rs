@@ -118,3 +118,31 @@ fn gamma_gamma_fit_profit_and_clv_match_lifetimes() {
         close(got, f(&r[4]), &format!("CLV {r:?}"));
     }
 }
+
+#[test]
+fn mbgnbd_fit_and_predictions_match_lifetimes() {
+    use crm_core::ltv::{fit_mbgnbd, MbgNbdParams};
+    let reference = reference();
+    let mb = &reference["mbgnbd"];
+    let want = lifetimes_params(mb);
+    let fit = fit_mbgnbd(&cdnow(), 0.0).expect("fits");
+    close(fit.params.r, want.r, "r");
+    close(fit.params.alpha, want.alpha, "alpha");
+    close(fit.params.a, want.a, "a");
+    close(fit.params.b, want.b, "b");
+    close(fit.log_likelihood, f(&mb["log_likelihood"]), "log-likelihood");
+    let m = MbgNbdParams(want);
+    let rows = |key: &str| {
+        mb[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
+    };
+    for r in rows("expected_purchases") {
+        close(m.expected_purchases(f(&r[0])), f(&r[1]), &format!("E[X({})]", r[0]));
+    }
+    for r in rows("probability_alive") {
+        close(m.probability_alive(f(&r[0]), f(&r[1]), f(&r[2])), f(&r[3]), &format!("P(alive | {r:?})"));
+    }
+    for r in rows("conditional_expected_purchases") {
+        let got = m.conditional_expected_purchases(f(&r[0]), f(&r[1]), f(&r[2]), f(&r[3]));
+        close(got, f(&r[4]), &format!("E[Y | {r:?}]"));
+    }
+}

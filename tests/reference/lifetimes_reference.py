@@ -21,7 +21,7 @@ import os
 import lifetimes
 import numpy as np
 import pandas as pd
-from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 summary = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/cdnow_customers_summary.csv"))
@@ -51,6 +51,21 @@ bg["conditional_expected_purchases"] = [
 bg["probability_of_purchases"] = [[t, n, float(bgf.probability_of_n_purchases_up_to_time(t, n))]
                                   for t in (13.0, 39.0) for n in range(0, 8)]
 out["bgnbd"] = bg
+
+mbg = ModifiedBetaGeoFitter(penalizer_coef=0.0)
+mbg.fit(summary["frequency"], summary["recency"], summary["T"])
+q = mbg.params_
+mb = {"params": {k: float(q[k]) for k in ("r", "alpha", "a", "b")}}
+mb["log_likelihood"] = -n * float(ModifiedBetaGeoFitter._negative_log_likelihood(
+    np.log([q["r"], q["alpha"], q["a"], q["b"]]), summary["frequency"].values, summary["recency"].values,
+    summary["T"].values, np.ones(n), 0.0))
+mb["expected_purchases"] = [[t, float(mbg.expected_number_of_purchases_up_to_time(t))] for t in HORIZONS]
+mb["probability_alive"] = [[x, tx, T, np.asarray(mbg.conditional_probability_alive(x, tx, T)).item()]
+                           for x, tx, T in CASES]
+mb["conditional_expected_purchases"] = [
+    [t, x, tx, T, float(mbg.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T))]
+    for t in HORIZONS for x, tx, T in CASES]
+out["mbgnbd"] = mb
 
 # Gamma-Gamma on the customers with a repeat purchase (x, zbar of the summary with values).
 values = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/cdnow_customers_summary_with_transactions.csv"))

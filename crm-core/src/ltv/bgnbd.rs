@@ -163,6 +163,16 @@ impl BgNbdParams {
 /// [`LtvError::InvalidSummary`], [`LtvError::InvalidOption`] for a negative
 /// or non-finite penalizer, [`LtvError::NoFit`] for an empty summary.
 pub fn fit_bgnbd(s: &Summary, penalizer: f64) -> Result<BgNbdFit, LtvError> {
+    fit_four(s, penalizer, BgNbdParams::log_likelihood)
+}
+
+/// Maximum likelihood for the four-parameter (r, α, a, b) models: BG/NBD
+/// and MBG/NBD differ only in the per-customer log-likelihood `ll`.
+pub(super) fn fit_four(
+    s: &Summary,
+    penalizer: f64,
+    ll: impl Fn(&BgNbdParams, f64, f64, f64) -> f64,
+) -> Result<BgNbdFit, LtvError> {
     s.validate()?;
     if !(penalizer.is_finite() && penalizer >= 0.0) {
         return Err(LtvError::InvalidOption {
@@ -174,17 +184,18 @@ pub fn fit_bgnbd(s: &Summary, penalizer: f64) -> Result<BgNbdFit, LtvError> {
         return Err(LtvError::NoFit { message: "no customers".into() });
     }
     let n = s.len() as f64;
+    let total = |q: &BgNbdParams| -> f64 { (0..s.len()).map(|i| ll(q, s.frequency[i], s.recency[i], s.t[i])).sum() };
     let params = |p: &[f64]| BgNbdParams { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp() };
     let objective = |p: &[f64]| {
         let q = params(p);
         let penalty = penalizer * (q.r * q.r + q.alpha * q.alpha + q.a * q.a + q.b * q.b);
-        -q.total_log_likelihood(s) / n + penalty
+        -total(&q) / n + penalty
     };
     let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
     let best = params(&m.x);
-    let ll = best.total_log_likelihood(s);
-    if !ll.is_finite() {
+    let log_likelihood = total(&best);
+    if !log_likelihood.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    Ok(BgNbdFit { params: best, log_likelihood: ll, iterations: m.iterations })
+    Ok(BgNbdFit { params: best, log_likelihood, iterations: m.iterations })
 }
