@@ -86,6 +86,32 @@ gg["customer_lifetime_value"] = [
     for x, tx, T, m in VALUE_CASES]
 out["gamma_gamma"] = gg
 
+# Summaries from the transaction log (customer = sample id, dates as days, value in dollars).
+log = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/CDNOW_sample.txt"), sep=r"\s+", header=None,
+                  names=["master", "customer", "date", "cds", "value"], dtype={"date": str})
+log["date"] = pd.to_datetime(log["date"], format="%Y%m%d")
+
+
+def rows(df, columns):
+    return [[str(i)] + [float(df.loc[i, c]) for c in columns] for i in sorted(df.index, key=str)]
+
+
+summaries = {}
+# (Monthly summaries are left out: lifetimes divides monthly spans by a numpy-version-dependent
+# month length, 31 days here, where we count calendar months; see docs/ltv.md.)
+for freq, end in (("W", "1997-09-30"), ("D", "1998-06-30")):
+    sd = lifetimes.utils.summary_data_from_transaction_data(log, "customer", "date", monetary_value_col="value",
+                                                             observation_period_end=end, freq=freq)
+    summaries[freq] = {"end": end, "rows": rows(sd, ["frequency", "recency", "T", "monetary_value"])}
+out["summary_data_from_transaction_data"] = summaries
+ch = lifetimes.utils.calibration_and_holdout_data(log, "customer", "date", calibration_period_end="1997-09-30",
+                                                  observation_period_end="1998-06-30", freq="D",
+                                                  monetary_value_col="value")
+out["calibration_and_holdout_data"] = {
+    "calibration_end": "1997-09-30", "observation_end": "1998-06-30", "freq": "D",
+    "rows": rows(ch, ["frequency_cal", "recency_cal", "T_cal", "monetary_value_cal", "frequency_holdout",
+                      "monetary_value_holdout", "duration_holdout"])}
+
 path = os.path.join(ROOT, "tests/reference/lifetimes_0.11.3.json")
 with open(path, "w") as f:
     json.dump(out, f, indent=1)

@@ -23,6 +23,7 @@ mod mbgnbd;
 mod optimize;
 mod special;
 mod summary;
+mod transactions;
 
 pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
 pub use clv::customer_lifetime_value;
@@ -32,3 +33,6 @@ pub use mbgnbd::{fit_mbgnbd, MbgNbdParams};
 pub use optimize::{nelder_mead, Minimum};
 pub use special::{hyp2f1, ln_gamma, log_add_exp};
 pub use summary::Summary;
+pub use transactions::{
+    calibration_and_holdout, summarize_transactions, CalibrationHoldout, Period, Transaction, TransactionSummary,
+};
