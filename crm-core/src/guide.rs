@@ -23,3 +23,7 @@ pub mod segments {
 pub mod consent {
     #![doc = include_str!("../../docs/consent.md")]
 }
+
+pub mod ltv {
+    #![doc = include_str!("../../docs/ltv.md")]
+}
