@@ -21,6 +21,7 @@ mod error;
 mod gamma_gamma;
 mod mbgnbd;
 mod optimize;
+mod simple;
 mod special;
 mod summary;
 mod transactions;
@@ -31,6 +32,7 @@ pub use error::LtvError;
 pub use gamma_gamma::{fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
 pub use mbgnbd::{fit_mbgnbd, MbgNbdParams};
 pub use optimize::{nelder_mead, Minimum};
+pub use simple::{SimpleLtv, DAYS_PER_YEAR};
 pub use special::{hyp2f1, ln_gamma, log_add_exp};
 pub use summary::Summary;
 pub use transactions::{
