@@ -146,3 +146,45 @@ fn mbgnbd_fit_and_predictions_match_lifetimes() {
         close(got, f(&r[4]), &format!("E[Y | {r:?}]"));
     }
 }
+
+#[test]
+fn bgbb_fit_and_predictions_match_lifetimes_and_the_paper() {
+    use crm_core::ltv::{fit_bgbb, BgBbParams};
+    let reference = reference();
+    let bb = &reference["bgbb"];
+    let rows: Vec<(f64, f64, f64, f64)> = include_str!("../../tests/data/donations/donations.csv")
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|x| x.trim().parse().unwrap_or(f64::NAN)).collect();
+            (v[0], v[1], v[2], v[3])
+        })
+        .collect();
+    let fit = fit_bgbb(&rows, 0.0).expect("fits");
+    let p = &bb["params"];
+    let want = BgBbParams { alpha: f(&p["alpha"]), beta: f(&p["beta"]), gamma: f(&p["gamma"]), delta: f(&p["delta"]) };
+    close(fit.params.alpha, want.alpha, "alpha");
+    close(fit.params.beta, want.beta, "beta");
+    close(fit.params.gamma, want.gamma, "gamma");
+    close(fit.params.delta, want.delta, "delta");
+    close(fit.log_likelihood, f(&bb["log_likelihood"]), "log-likelihood");
+    // Fader, Hardie & Shang (2010): α 1.204, β 0.750, γ 0.657, δ 2.783, LL −33,225.6.
+    for (got, paper) in
+        [(fit.params.alpha, 1.204), (fit.params.beta, 0.750), (fit.params.gamma, 0.657), (fit.params.delta, 2.783)]
+    {
+        assert!(((got - paper) / paper).abs() < 0.005, "{got} vs {paper}");
+    }
+    assert!((fit.log_likelihood + 33_225.6).abs() < 0.5);
+    let table = |key: &str| {
+        bb[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
+    };
+    for r in table("probability_alive") {
+        let m = r[0].as_u64().expect("m") as u32;
+        close(want.probability_alive(m, f(&r[1]), f(&r[2]), f(&r[3])), f(&r[4]), &format!("P(alive | {r:?})"));
+    }
+    for r in table("conditional_expected_purchases") {
+        let m = r[0].as_u64().expect("m") as u32;
+        close(want.conditional_expected_purchases(m, f(&r[1]), f(&r[2]), f(&r[3])), f(&r[4]), &format!("E | {r:?}"));
+    }
+}

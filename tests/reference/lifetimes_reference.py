@@ -21,7 +21,7 @@ import os
 import lifetimes
 import numpy as np
 import pandas as pd
-from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
+from lifetimes import BetaGeoBetaBinomFitter, BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 summary = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/cdnow_customers_summary.csv"))
@@ -85,6 +85,24 @@ gg["customer_lifetime_value"] = [
                                                     pd.Series([m]), time=12, discount_rate=0.01, freq="W").iloc[0])]
     for x, tx, T, m in VALUE_CASES]
 out["gamma_gamma"] = gg
+
+# BG/BB on the donations data (tests/data/donations: frequency, recency, periods, weights).
+don = pd.read_csv(os.path.join(ROOT, "tests/data/donations/donations.csv"))
+bbf = BetaGeoBetaBinomFitter(penalizer_coef=0.0)
+bbf.fit(don["frequency"], don["recency"], don["periods"], weights=don["weights"])
+b = bbf.params_
+bb = {"params": {k: float(b[k]) for k in ("alpha", "beta", "gamma", "delta")}}
+bb["log_likelihood"] = float(sum(
+    w * BetaGeoBetaBinomFitter._loglikelihood((b["alpha"], b["beta"], b["gamma"], b["delta"]), np.array([x]),
+                                              np.array([tx]), np.array([n]))[0]
+    for x, tx, n, w in don[["frequency", "recency", "periods", "weights"]].values))
+BB_CASES = [(0, 0, 6), (1, 1, 6), (3, 4, 6), (6, 6, 6), (2, 6, 6), (5, 5, 6)]
+bb["probability_alive"] = [[m, x, tx, n, float(np.asarray(bbf.conditional_probability_alive(m, np.array([x]), np.array([tx]), np.array([n]))).item())]
+                           for m in (0, 5) for x, tx, n in BB_CASES]
+bb["conditional_expected_purchases"] = [
+    [m, x, tx, n, float(np.asarray(bbf.conditional_expected_number_of_purchases_up_to_time(m, np.array([x]), np.array([tx]), np.array([n]))).item())]
+    for m in (1, 5, 10) for x, tx, n in BB_CASES]
+out["bgbb"] = bb
 
 # Summaries from the transaction log (customer = sample id, dates as days, value in dollars).
 log = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/CDNOW_sample.txt"), sep=r"\s+", header=None,

@@ -15,6 +15,7 @@
 //! # Ok::<(), crm_core::ltv::LtvError>(())
 //! ```
 
+mod bgbb;
 mod bgnbd;
 mod clv;
 mod error;
@@ -26,6 +27,7 @@ mod special;
 mod summary;
 mod transactions;
 
+pub use bgbb::{fit_bgbb, BgBbFit, BgBbParams};
 pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
 pub use clv::customer_lifetime_value;
 pub use error::LtvError;
