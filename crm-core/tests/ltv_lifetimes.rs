@@ -188,3 +188,34 @@ fn bgbb_fit_and_predictions_match_lifetimes_and_the_paper() {
         close(want.conditional_expected_purchases(m, f(&r[1]), f(&r[2]), f(&r[3])), f(&r[4]), &format!("E | {r:?}"));
     }
 }
+
+#[test]
+fn pareto_nbd_fit_and_predictions_match_lifetimes() {
+    use crm_core::ltv::{fit_pareto_nbd, ParetoNbdParams};
+    let reference = reference();
+    let pn = &reference["pareto_nbd"];
+    let p = &pn["params"];
+    let want = ParetoNbdParams { r: f(&p["r"]), alpha: f(&p["alpha"]), s: f(&p["s"]), beta: f(&p["beta"]) };
+    let fit = fit_pareto_nbd(&cdnow(), 0.0).expect("fits");
+    close(fit.params.r, want.r, "r");
+    close(fit.params.alpha, want.alpha, "alpha");
+    close(fit.params.s, want.s, "s");
+    close(fit.params.beta, want.beta, "beta");
+    close(fit.log_likelihood, f(&pn["log_likelihood"]), "log-likelihood");
+    let rows = |key: &str| {
+        pn[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
+    };
+    for r in rows("expected_purchases") {
+        close(want.expected_purchases(f(&r[0])), f(&r[1]), &format!("E[X({})]", r[0]));
+    }
+    for r in rows("probability_alive") {
+        close(want.probability_alive(f(&r[0]), f(&r[1]), f(&r[2])), f(&r[3]), &format!("P(alive | {r:?})"));
+    }
+    for r in rows("conditional_expected_purchases") {
+        let got = want.conditional_expected_purchases(f(&r[0]), f(&r[1]), f(&r[2]), f(&r[3]));
+        close(got, f(&r[4]), &format!("E[Y | {r:?}]"));
+    }
+    // No NaN for a customer whose last purchase falls on the last day (lifetimes with a current scipy gives NaN).
+    assert!(fit.params.log_likelihood(3.0, 38.86, 38.86).is_finite());
+    assert_eq!(fit.params.probability_alive(3.0, 38.86, 38.86), 1.0);
+}

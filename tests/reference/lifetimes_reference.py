@@ -21,7 +21,7 @@ import os
 import lifetimes
 import numpy as np
 import pandas as pd
-from lifetimes import BetaGeoBetaBinomFitter, BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
+from lifetimes import BetaGeoBetaBinomFitter, BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 summary = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/cdnow_customers_summary.csv"))
@@ -66,6 +66,21 @@ mb["conditional_expected_purchases"] = [
     [t, x, tx, T, float(mbg.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T))]
     for t in HORIZONS for x, tx, T in CASES]
 out["mbgnbd"] = mb
+
+pnf = ParetoNBDFitter(penalizer_coef=0.0)
+pnf.fit(summary["frequency"], summary["recency"], summary["T"])
+pp = pnf.params_
+pn = {"params": {k: float(pp[k]) for k in ("r", "alpha", "s", "beta")}}
+pn["log_likelihood"] = float(sum(ParetoNBDFitter._conditional_log_likelihood(
+    (pp["r"], pp["alpha"], pp["s"], pp["beta"]), summary["frequency"].values, summary["recency"].values,
+    summary["T"].values)))
+pn["expected_purchases"] = [[t, float(pnf.expected_number_of_purchases_up_to_time(t))] for t in HORIZONS]
+pn["probability_alive"] = [[x, tx, T, np.asarray(pnf.conditional_probability_alive(x, tx, T)).item()]
+                           for x, tx, T in CASES]
+pn["conditional_expected_purchases"] = [
+    [t, x, tx, T, np.asarray(pnf.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T)).item()]
+    for t in HORIZONS for x, tx, T in CASES]
+out["pareto_nbd"] = pn
 
 # Gamma-Gamma on the customers with a repeat purchase (x, zbar of the summary with values).
 values = pd.read_csv(os.path.join(ROOT, "tests/data/cdnow/cdnow_customers_summary_with_transactions.csv"))
