@@ -50,6 +50,7 @@ bg["conditional_expected_purchases"] = [
     for t in HORIZONS for x, tx, T in CASES]
 bg["probability_of_purchases"] = [[t, n, float(bgf.probability_of_n_purchases_up_to_time(t, n))]
                                   for t in (13.0, 39.0) for n in range(0, 8)]
+bg["standard_errors"] = [float(v) for v in bgf.standard_errors_[["r", "alpha", "a", "b"]]]
 out["bgnbd"] = bg
 
 mbg = ModifiedBetaGeoFitter(penalizer_coef=0.0)
@@ -65,6 +66,7 @@ mb["probability_alive"] = [[x, tx, T, np.asarray(mbg.conditional_probability_ali
 mb["conditional_expected_purchases"] = [
     [t, x, tx, T, float(mbg.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T))]
     for t in HORIZONS for x, tx, T in CASES]
+mb["standard_errors"] = [float(v) for v in mbg.standard_errors_[["r", "alpha", "a", "b"]]]
 out["mbgnbd"] = mb
 
 pnf = ParetoNBDFitter(penalizer_coef=0.0)
@@ -80,6 +82,7 @@ pn["probability_alive"] = [[x, tx, T, np.asarray(pnf.conditional_probability_ali
 pn["conditional_expected_purchases"] = [
     [t, x, tx, T, np.asarray(pnf.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T)).item()]
     for t in HORIZONS for x, tx, T in CASES]
+# (lifetimes computes no standard errors for Pareto/NBD.)
 out["pareto_nbd"] = pn
 
 # Gamma-Gamma on the customers with a repeat purchase (x, zbar of the summary with values).
@@ -99,6 +102,7 @@ gg["customer_lifetime_value"] = [
     [x, tx, T, m, float(ggf.customer_lifetime_value(bgf, pd.Series([x]), pd.Series([tx]), pd.Series([T]),
                                                     pd.Series([m]), time=12, discount_rate=0.01, freq="W").iloc[0])]
     for x, tx, T, m in VALUE_CASES]
+gg["standard_errors"] = [float(v) for v in ggf.standard_errors_[["p", "q", "v"]]]
 out["gamma_gamma"] = gg
 
 # BG/BB on the donations data (tests/data/donations: frequency, recency, periods, weights).
@@ -117,6 +121,7 @@ bb["probability_alive"] = [[m, x, tx, n, float(np.asarray(bbf.conditional_probab
 bb["conditional_expected_purchases"] = [
     [m, x, tx, n, float(np.asarray(bbf.conditional_expected_number_of_purchases_up_to_time(m, np.array([x]), np.array([tx]), np.array([n]))).item())]
     for m in (1, 5, 10) for x, tx, n in BB_CASES]
+bb["standard_errors"] = [float(v) for v in bbf.standard_errors_[["alpha", "beta", "gamma", "delta"]]]
 out["bgbb"] = bb
 
 # Summaries from the transaction log (customer = sample id, dates as days, value in dollars).

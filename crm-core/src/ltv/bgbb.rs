@@ -3,7 +3,7 @@
 //! alive customer buys with probability p ~ Beta(α, β) and, after it, drops
 //! out for good with probability θ ~ Beta(γ, δ).
 
-use super::optimize::nelder_mead;
+use super::optimize::{log_space_standard_errors, nelder_mead};
 use super::special::{ln_gamma, log_add_exp};
 use super::LtvError;
 
@@ -29,6 +29,10 @@ pub struct BgBbFit {
     pub log_likelihood: f64,
     /// Optimiser iterations.
     pub iterations: usize,
+    /// Standard errors of the parameters, in their order, from the Hessian
+    /// (as lifetimes' `standard_errors_`; `None` when the Hessian is singular).
+    /// A 95% interval is the parameter ± 1.96 standard errors.
+    pub standard_errors: Option<Vec<f64>>,
 }
 
 fn ln_beta(a: f64, b: f64) -> f64 {
@@ -140,11 +144,12 @@ pub fn fit_bgbb(rows: &[(f64, f64, f64, f64)], penalizer: f64) -> Result<BgBbFit
         let sq = p.alpha * p.alpha + p.beta * p.beta + p.gamma * p.gamma + p.delta * p.delta;
         -ll(&p) / total + penalizer * sq
     };
-    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
+    let m = nelder_mead(&objective, &[0.0; 4], 1e-12, 20_000);
     let best = params(&m.x);
     let log_likelihood = ll(&best);
     if !log_likelihood.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    Ok(BgBbFit { params: best, log_likelihood, iterations: m.iterations })
+    let standard_errors = log_space_standard_errors(&objective, &m.x, total);
+    Ok(BgBbFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
 }

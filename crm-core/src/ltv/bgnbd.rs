@@ -2,7 +2,7 @@
 //! process with rate λ ~ Gamma(r, α) while the customer is alive; after each
 //! purchase they drop out with probability p ~ Beta(a, b).
 
-use super::optimize::nelder_mead;
+use super::optimize::{log_space_standard_errors, nelder_mead};
 use super::special::{hyp2f1, ln_gamma, log_add_exp};
 use super::{LtvError, Summary};
 
@@ -28,6 +28,10 @@ pub struct BgNbdFit {
     pub log_likelihood: f64,
     /// Optimiser iterations.
     pub iterations: usize,
+    /// Standard errors of the parameters, in their order, from the Hessian
+    /// (as lifetimes' `standard_errors_`; `None` when the Hessian is singular).
+    /// A 95% interval is the parameter ± 1.96 standard errors.
+    pub standard_errors: Option<Vec<f64>>,
 }
 
 impl BgNbdParams {
@@ -191,11 +195,12 @@ pub(super) fn fit_four(
         let penalty = penalizer * (q.r * q.r + q.alpha * q.alpha + q.a * q.a + q.b * q.b);
         -total(&q) / n + penalty
     };
-    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
+    let m = nelder_mead(&objective, &[0.0; 4], 1e-12, 20_000);
     let best = params(&m.x);
     let log_likelihood = total(&best);
     if !log_likelihood.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    Ok(BgNbdFit { params: best, log_likelihood, iterations: m.iterations })
+    let standard_errors = log_space_standard_errors(&objective, &m.x, n);
+    Ok(BgNbdFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
 }

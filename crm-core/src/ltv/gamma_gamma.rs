@@ -3,7 +3,7 @@
 //! Colombo & Jiang 1999): a customer's transaction values are Gamma(p, ν)
 //! around their mean, and ν varies across customers as Gamma(q, γ).
 
-use super::optimize::nelder_mead;
+use super::optimize::{log_space_standard_errors, nelder_mead};
 use super::special::ln_gamma;
 use super::LtvError;
 
@@ -27,6 +27,10 @@ pub struct GammaGammaFit {
     pub log_likelihood: f64,
     /// Optimiser iterations.
     pub iterations: usize,
+    /// Standard errors of the parameters, in their order, from the Hessian
+    /// (as lifetimes' `standard_errors_`; `None` when the Hessian is singular).
+    /// A 95% interval is the parameter ± 1.96 standard errors.
+    pub standard_errors: Option<Vec<f64>>,
 }
 
 impl GammaGammaParams {
@@ -106,11 +110,12 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], penalizer: f64) -> R
         let ll: f64 = rows.iter().map(|&(x, m)| g.log_likelihood(x, m)).sum();
         -ll / n + penalizer * (g.p * g.p + g.q * g.q + g.v * g.v)
     };
-    let m = nelder_mead(objective, &[0.0; 3], 1e-12, 20_000);
+    let m = nelder_mead(&objective, &[0.0; 3], 1e-12, 20_000);
     let best = params(&m.x);
     let ll: f64 = rows.iter().map(|&(x, m)| best.log_likelihood(x, m)).sum();
     if !ll.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    Ok(GammaGammaFit { params: best, log_likelihood: ll, iterations: m.iterations })
+    let standard_errors = log_space_standard_errors(&objective, &m.x, n);
+    Ok(GammaGammaFit { params: best, log_likelihood: ll, iterations: m.iterations, standard_errors })
 }

@@ -34,7 +34,7 @@ pub use clv::customer_lifetime_value;
 pub use error::LtvError;
 pub use gamma_gamma::{fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
 pub use mbgnbd::{fit_mbgnbd, MbgNbdParams};
-pub use optimize::{nelder_mead, Minimum};
+pub use optimize::{log_space_standard_errors, nelder_mead, Minimum};
 pub use pareto_nbd::{fit_pareto_nbd, ParetoNbdFit, ParetoNbdParams};
 pub use simple::{SimpleLtv, DAYS_PER_YEAR};
 pub use special::{hyp2f1, ln_gamma, log_add_exp};

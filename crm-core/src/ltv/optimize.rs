@@ -92,3 +92,79 @@ pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, x0: &[f64], tolerance: f64, max_it
     let (x, value) = simplex.swap_remove(0);
     Minimum { x, value, iterations, converged }
 }
+
+/// Standard errors of positive parameters fitted in log space, as lifetimes
+/// reports them: with H the Hessian of the mean negative log-likelihood `f`
+/// at the log-parameters `x` (central differences), the variance of
+/// parameter i is θᵢ² (H⁻¹)ᵢᵢ / `n` (the delta method from log θ to θ).
+/// `None` when H is singular or a variance is not positive.
+///
+/// ```
+/// use crm_core::ltv::log_space_standard_errors;
+/// // f(u) = (u − ln 2)² / 2 ⇒ H = 1, θ = 2, se = 2 · sqrt(1 / 100) = 0.2
+/// let se = log_space_standard_errors(|u| (u[0] - 2f64.ln()).powi(2) / 2.0, &[2f64.ln()], 100.0).unwrap();
+/// assert!((se[0] - 0.2).abs() < 1e-6);
+/// ```
+pub fn log_space_standard_errors(f: impl Fn(&[f64]) -> f64, x: &[f64], n: f64) -> Option<Vec<f64>> {
+    let k = x.len();
+    let h = 1e-4;
+    let at = |di: usize, si: f64, dj: usize, sj: f64| {
+        let mut p = x.to_vec();
+        p[di] += si * h;
+        p[dj] += sj * h;
+        f(&p)
+    };
+    let mut hess = vec![vec![0.0; k]; k];
+    for i in 0..k {
+        for j in i..k {
+            let v = if i == j {
+                let mut p = x.to_vec();
+                p[i] += 2.0 * h;
+                let up = f(&p);
+                p[i] -= 4.0 * h;
+                let down = f(&p);
+                (up - 2.0 * f(x) + down) / (4.0 * h * h)
+            } else {
+                (at(i, 1.0, j, 1.0) - at(i, 1.0, j, -1.0) - at(i, -1.0, j, 1.0) + at(i, -1.0, j, -1.0)) / (4.0 * h * h)
+            };
+            hess[i][j] = v;
+            hess[j][i] = v;
+        }
+    }
+    let inv = invert(hess)?;
+    (0..k)
+        .map(|i| {
+            let var = x[i].exp().powi(2) * inv[i][i] / n;
+            (var > 0.0 && var.is_finite()).then(|| var.sqrt())
+        })
+        .collect()
+}
+
+/// The inverse of a small square matrix (Gauss–Jordan with partial pivoting).
+fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let k = a.len();
+    let mut inv: Vec<Vec<f64>> = (0..k).map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect()).collect();
+    for c in 0..k {
+        let pivot = (c..k).max_by(|&p, &q| a[p][c].abs().total_cmp(&a[q][c].abs()))?;
+        if a[pivot][c].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(c, pivot);
+        inv.swap(c, pivot);
+        let d = a[c][c];
+        for j in 0..k {
+            a[c][j] /= d;
+            inv[c][j] /= d;
+        }
+        for r in 0..k {
+            if r != c {
+                let m = a[r][c];
+                for j in 0..k {
+                    a[r][j] -= m * a[c][j];
+                    inv[r][j] -= m * inv[c][j];
+                }
+            }
+        }
+    }
+    Some(inv)
+}

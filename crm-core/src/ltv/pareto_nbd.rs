@@ -5,7 +5,7 @@
 //! Expressions" (2005), with the Gauss hypergeometric function taken at
 //! |α − β| / (max(α, β) + t), inside [0, 1).
 
-use super::optimize::nelder_mead;
+use super::optimize::{log_space_standard_errors, nelder_mead};
 use super::special::{hyp2f1, ln_gamma, log_add_exp};
 use super::{LtvError, Summary};
 
@@ -31,6 +31,10 @@ pub struct ParetoNbdFit {
     pub log_likelihood: f64,
     /// Optimiser iterations.
     pub iterations: usize,
+    /// Standard errors of the parameters, in their order, from the Hessian
+    /// (as lifetimes' `standard_errors_`; `None` when the Hessian is singular).
+    /// A 95% interval is the parameter ± 1.96 standard errors.
+    pub standard_errors: Option<Vec<f64>>,
 }
 
 impl ParetoNbdParams {
@@ -134,11 +138,12 @@ pub fn fit_pareto_nbd(s: &Summary, penalizer: f64) -> Result<ParetoNbdFit, LtvEr
         let p = params(l);
         -total(&p) / n + penalizer * (p.r * p.r + p.alpha * p.alpha + p.s * p.s + p.beta * p.beta)
     };
-    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
+    let m = nelder_mead(&objective, &[0.0; 4], 1e-12, 20_000);
     let best = params(&m.x);
     let log_likelihood = total(&best);
     if !log_likelihood.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    Ok(ParetoNbdFit { params: best, log_likelihood, iterations: m.iterations })
+    let standard_errors = log_space_standard_errors(&objective, &m.x, n);
+    Ok(ParetoNbdFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
 }
