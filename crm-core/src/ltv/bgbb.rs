@@ -144,12 +144,12 @@ pub fn fit_bgbb(rows: &[(f64, f64, f64, f64)], penalizer: f64) -> Result<BgBbFit
         let sq = p.alpha * p.alpha + p.beta * p.beta + p.gamma * p.gamma + p.delta * p.delta;
         -ll(&p) / total + penalizer * sq
     };
-    let m = nelder_mead(&objective, &[0.0; 4], 1e-12, 20_000);
+    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
     let best = params(&m.x);
     let log_likelihood = ll(&best);
     if !log_likelihood.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    let standard_errors = log_space_standard_errors(&objective, &m.x, total);
+    let standard_errors = log_space_standard_errors(objective, &m.x, total);
     Ok(BgBbFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
 }

@@ -195,12 +195,12 @@ pub(super) fn fit_four(
         let penalty = penalizer * (q.r * q.r + q.alpha * q.alpha + q.a * q.a + q.b * q.b);
         -total(&q) / n + penalty
     };
-    let m = nelder_mead(&objective, &[0.0; 4], 1e-12, 20_000);
+    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
     let best = params(&m.x);
     let log_likelihood = total(&best);
     if !log_likelihood.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    let standard_errors = log_space_standard_errors(&objective, &m.x, n);
+    let standard_errors = log_space_standard_errors(objective, &m.x, n);
     Ok(BgNbdFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
 }

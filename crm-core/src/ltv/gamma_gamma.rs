@@ -110,12 +110,12 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], penalizer: f64) -> R
         let ll: f64 = rows.iter().map(|&(x, m)| g.log_likelihood(x, m)).sum();
         -ll / n + penalizer * (g.p * g.p + g.q * g.q + g.v * g.v)
     };
-    let m = nelder_mead(&objective, &[0.0; 3], 1e-12, 20_000);
+    let m = nelder_mead(objective, &[0.0; 3], 1e-12, 20_000);
     let best = params(&m.x);
     let ll: f64 = rows.iter().map(|&(x, m)| best.log_likelihood(x, m)).sum();
     if !ll.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    let standard_errors = log_space_standard_errors(&objective, &m.x, n);
+    let standard_errors = log_space_standard_errors(objective, &m.x, n);
     Ok(GammaGammaFit { params: best, log_likelihood: ll, iterations: m.iterations, standard_errors })
 }

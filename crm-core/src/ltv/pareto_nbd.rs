@@ -138,12 +138,12 @@ pub fn fit_pareto_nbd(s: &Summary, penalizer: f64) -> Result<ParetoNbdFit, LtvEr
         let p = params(l);
         -total(&p) / n + penalizer * (p.r * p.r + p.alpha * p.alpha + p.s * p.s + p.beta * p.beta)
     };
-    let m = nelder_mead(&objective, &[0.0; 4], 1e-12, 20_000);
+    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
     let best = params(&m.x);
     let log_likelihood = total(&best);
     if !log_likelihood.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    let standard_errors = log_space_standard_errors(&objective, &m.x, n);
+    let standard_errors = log_space_standard_errors(objective, &m.x, n);
     Ok(ParetoNbdFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
 }
