@@ -197,11 +197,21 @@ fn pareto_nbd_fit_and_predictions_match_lifetimes() {
     let p = &pn["params"];
     let want = ParetoNbdParams { r: f(&p["r"]), alpha: f(&p["alpha"]), s: f(&p["s"]), beta: f(&p["beta"]) };
     let fit = fit_pareto_nbd(&cdnow(), 0.0).expect("fits");
-    close(fit.params.r, want.r, "r");
-    close(fit.params.alpha, want.alpha, "alpha");
-    close(fit.params.s, want.s, "s");
-    close(fit.params.beta, want.beta, "beta");
-    close(fit.log_likelihood, f(&pn["log_likelihood"]), "log-likelihood");
+    // lifetimes fits Pareto/NBD from random starting points; where the
+    // likelihood is this flat its parameters move by about 2e-4 between runs
+    // (log-likelihood by 4e-7). Ours must reach at least its likelihood, with
+    // parameters within 1e-3.
+    let theirs = f(&pn["log_likelihood"]);
+    assert!(fit.log_likelihood >= theirs - 1e-6, "ours {} < lifetimes {theirs}", fit.log_likelihood);
+    for (name, got, w) in [
+        ("r", fit.params.r, want.r),
+        ("alpha", fit.params.alpha, want.alpha),
+        ("s", fit.params.s, want.s),
+        ("beta", fit.params.beta, want.beta),
+    ] {
+        assert!(((got - w) / w).abs() < 1e-3, "{name}: ours {got}, lifetimes {w}");
+    }
+    close(want.total_log_likelihood(&cdnow()), theirs, "our likelihood at their parameters");
     let rows = |key: &str| {
         pn[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
     };

@@ -115,6 +115,7 @@ pub fn log_space_standard_errors(f: impl Fn(&[f64]) -> f64, x: &[f64], n: f64) -
         f(&p)
     };
     let mut hess = vec![vec![0.0; k]; k];
+    #[allow(clippy::needless_range_loop)] // (i, j) index a symmetric matrix from both sides
     for i in 0..k {
         for j in i..k {
             let v = if i == j {

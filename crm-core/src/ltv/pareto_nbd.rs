@@ -112,6 +112,11 @@ impl ParetoNbdParams {
         let third = ((1.0 - ((beta + t) / (beta + t + horizon)).powf(s - 1.0)) / (s - 1.0)).ln();
         (first + second + third - ll).exp()
     }
+
+    /// The summed log-likelihood of a summary.
+    pub fn total_log_likelihood(&self, s: &Summary) -> f64 {
+        (0..s.len()).map(|i| self.log_likelihood(s.frequency[i], s.recency[i], s.t[i])).sum()
+    }
 }
 
 /// Fits Pareto/NBD by maximum likelihood (as [`fit_bgnbd`](super::fit_bgnbd)).
