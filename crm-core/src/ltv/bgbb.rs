@@ -3,7 +3,7 @@
 //! alive customer buys with probability p ~ Beta(α, β) and, after it, drops
 //! out for good with probability θ ~ Beta(γ, δ).
 
-use super::optimize::{log_space_standard_errors, nelder_mead};
+use super::optimize::fit_positive;
 use super::special::{ln_gamma, log_add_exp};
 use super::LtvError;
 
@@ -133,23 +133,17 @@ pub fn fit_bgbb(rows: &[(f64, f64, f64, f64)], penalizer: f64) -> Result<BgBbFit
             return Err(bad(i, "weights", "must be a finite number ≥ 0"));
         }
     }
-    let total: f64 = rows.iter().map(|r| r.3).sum();
-    if total <= 0.0 {
-        return Err(LtvError::NoFit { message: "no customers".into() });
-    }
-    let params = |l: &[f64]| BgBbParams { alpha: l[0].exp(), beta: l[1].exp(), gamma: l[2].exp(), delta: l[3].exp() };
-    let ll = |p: &BgBbParams| -> f64 { rows.iter().map(|&(x, tx, n, w)| w * p.log_likelihood(x, tx, n)).sum() };
-    let objective = |l: &[f64]| {
-        let p = params(l);
-        let sq = p.alpha * p.alpha + p.beta * p.beta + p.gamma * p.gamma + p.delta * p.delta;
-        -ll(&p) / total + penalizer * sq
+    let weight: f64 = rows.iter().map(|r| r.3).sum();
+    let of = |p: &[f64]| BgBbParams { alpha: p[0], beta: p[1], gamma: p[2], delta: p[3] };
+    let total = |p: &[f64]| -> f64 {
+        let q = of(p);
+        rows.iter().map(|&(x, tx, n, w)| w * q.log_likelihood(x, tx, n)).sum()
     };
-    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
-    let best = params(&m.x);
-    let log_likelihood = ll(&best);
-    if !log_likelihood.is_finite() {
-        return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
-    }
-    let standard_errors = log_space_standard_errors(objective, &m.x, total);
-    Ok(BgBbFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
+    let fit = fit_positive(4, weight, penalizer, total)?;
+    Ok(BgBbFit {
+        params: of(&fit.params),
+        log_likelihood: fit.log_likelihood,
+        iterations: fit.iterations,
+        standard_errors: fit.standard_errors,
+    })
 }

@@ -2,7 +2,7 @@
 //! process with rate λ ~ Gamma(r, α) while the customer is alive; after each
 //! purchase they drop out with probability p ~ Beta(a, b).
 
-use super::optimize::{log_space_standard_errors, nelder_mead};
+use super::optimize::fit_positive;
 use super::special::{hyp2f1, ln_gamma, log_add_exp};
 use super::{LtvError, Summary};
 
@@ -178,29 +178,16 @@ pub(super) fn fit_four(
     ll: impl Fn(&BgNbdParams, f64, f64, f64) -> f64,
 ) -> Result<BgNbdFit, LtvError> {
     s.validate()?;
-    if !(penalizer.is_finite() && penalizer >= 0.0) {
-        return Err(LtvError::InvalidOption {
-            field: "penalizer".into(),
-            message: "must be a finite number ≥ 0".into(),
-        });
-    }
-    if s.is_empty() {
-        return Err(LtvError::NoFit { message: "no customers".into() });
-    }
-    let n = s.len() as f64;
-    let total = |q: &BgNbdParams| -> f64 { (0..s.len()).map(|i| ll(q, s.frequency[i], s.recency[i], s.t[i])).sum() };
-    let params = |p: &[f64]| BgNbdParams { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp() };
-    let objective = |p: &[f64]| {
-        let q = params(p);
-        let penalty = penalizer * (q.r * q.r + q.alpha * q.alpha + q.a * q.a + q.b * q.b);
-        -total(&q) / n + penalty
+    let of = |p: &[f64]| BgNbdParams { r: p[0], alpha: p[1], a: p[2], b: p[3] };
+    let total = |p: &[f64]| -> f64 {
+        let q = of(p);
+        (0..s.len()).map(|i| ll(&q, s.frequency[i], s.recency[i], s.t[i])).sum()
     };
-    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
-    let best = params(&m.x);
-    let log_likelihood = total(&best);
-    if !log_likelihood.is_finite() {
-        return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
-    }
-    let standard_errors = log_space_standard_errors(objective, &m.x, n);
-    Ok(BgNbdFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
+    let fit = fit_positive(4, s.len() as f64, penalizer, total)?;
+    Ok(BgNbdFit {
+        params: of(&fit.params),
+        log_likelihood: fit.log_likelihood,
+        iterations: fit.iterations,
+        standard_errors: fit.standard_errors,
+    })
 }

@@ -3,7 +3,7 @@
 //! Colombo & Jiang 1999): a customer's transaction values are Gamma(p, ν)
 //! around their mean, and ν varies across customers as Gamma(q, γ).
 
-use super::optimize::{log_space_standard_errors, nelder_mead};
+use super::optimize::fit_positive;
 use super::special::ln_gamma;
 use super::LtvError;
 
@@ -103,19 +103,16 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], penalizer: f64) -> R
     if rows.is_empty() {
         return Err(LtvError::NoFit { message: "no customer with a repeat transaction".into() });
     }
-    let n = rows.len() as f64;
-    let params = |l: &[f64]| GammaGammaParams { p: l[0].exp(), q: l[1].exp(), v: l[2].exp() };
-    let objective = |l: &[f64]| {
-        let g = params(l);
-        let ll: f64 = rows.iter().map(|&(x, m)| g.log_likelihood(x, m)).sum();
-        -ll / n + penalizer * (g.p * g.p + g.q * g.q + g.v * g.v)
+    let of = |p: &[f64]| GammaGammaParams { p: p[0], q: p[1], v: p[2] };
+    let total = |p: &[f64]| -> f64 {
+        let g = of(p);
+        rows.iter().map(|&(x, m)| g.log_likelihood(x, m)).sum()
     };
-    let m = nelder_mead(objective, &[0.0; 3], 1e-12, 20_000);
-    let best = params(&m.x);
-    let ll: f64 = rows.iter().map(|&(x, m)| best.log_likelihood(x, m)).sum();
-    if !ll.is_finite() {
-        return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
-    }
-    let standard_errors = log_space_standard_errors(objective, &m.x, n);
-    Ok(GammaGammaFit { params: best, log_likelihood: ll, iterations: m.iterations, standard_errors })
+    let fit = fit_positive(3, rows.len() as f64, penalizer, total)?;
+    Ok(GammaGammaFit {
+        params: of(&fit.params),
+        log_likelihood: fit.log_likelihood,
+        iterations: fit.iterations,
+        standard_errors: fit.standard_errors,
+    })
 }

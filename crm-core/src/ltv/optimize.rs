@@ -169,3 +169,53 @@ fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     }
     Some(inv)
 }
+
+/// A maximum-likelihood fit of positive parameters.
+pub(super) struct MleFit {
+    /// The parameters (natural scale).
+    pub(super) params: Vec<f64>,
+    /// The log-likelihood at `params`.
+    pub(super) log_likelihood: f64,
+    /// Optimiser iterations.
+    pub(super) iterations: usize,
+    /// Standard errors, as [`log_space_standard_errors`].
+    pub(super) standard_errors: Option<Vec<f64>>,
+}
+
+/// Fits `dim` positive parameters by maximum likelihood, as every model here
+/// does: Nelder–Mead from 0 on their logarithms, minimising
+/// −`log_likelihood`(θ)/`n` + `penalizer` × Σ θ² (lifetimes' objective), then
+/// the standard errors at the optimum.
+///
+/// # Errors
+/// [`LtvError::InvalidOption`] for a negative or non-finite penalizer;
+/// [`LtvError::NoFit`] when `n` is not positive or the optimum's likelihood is not finite.
+pub(super) fn fit_positive(
+    dim: usize,
+    n: f64,
+    penalizer: f64,
+    log_likelihood: impl Fn(&[f64]) -> f64 + Copy,
+) -> Result<MleFit, super::LtvError> {
+    use super::LtvError;
+    if !(penalizer.is_finite() && penalizer >= 0.0) {
+        return Err(LtvError::InvalidOption {
+            field: "penalizer".into(),
+            message: "must be a finite number ≥ 0".into(),
+        });
+    }
+    if n <= 0.0 {
+        return Err(LtvError::NoFit { message: "no customers".into() });
+    }
+    let objective = move |l: &[f64]| {
+        let p: Vec<f64> = l.iter().map(|v| v.exp()).collect();
+        -log_likelihood(&p) / n + penalizer * p.iter().map(|v| v * v).sum::<f64>()
+    };
+    let m = nelder_mead(objective, &vec![0.0; dim], 1e-12, 20_000);
+    let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
+    let ll = log_likelihood(&params);
+    if !ll.is_finite() {
+        return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
+    }
+    let standard_errors = log_space_standard_errors(objective, &m.x, n);
+    Ok(MleFit { params, log_likelihood: ll, iterations: m.iterations, standard_errors })
+}

@@ -5,7 +5,7 @@
 //! Expressions" (2005), with the Gauss hypergeometric function taken at
 //! |α − β| / (max(α, β) + t), inside [0, 1).
 
-use super::optimize::{log_space_standard_errors, nelder_mead};
+use super::optimize::fit_positive;
 use super::special::{hyp2f1, ln_gamma, log_add_exp};
 use super::{LtvError, Summary};
 
@@ -125,30 +125,13 @@ impl ParetoNbdParams {
 /// As [`fit_bgnbd`](super::fit_bgnbd).
 pub fn fit_pareto_nbd(s: &Summary, penalizer: f64) -> Result<ParetoNbdFit, LtvError> {
     s.validate()?;
-    if !(penalizer.is_finite() && penalizer >= 0.0) {
-        return Err(LtvError::InvalidOption {
-            field: "penalizer".into(),
-            message: "must be a finite number ≥ 0".into(),
-        });
-    }
-    if s.is_empty() {
-        return Err(LtvError::NoFit { message: "no customers".into() });
-    }
-    let n = s.len() as f64;
-    let params = |l: &[f64]| ParetoNbdParams { r: l[0].exp(), alpha: l[1].exp(), s: l[2].exp(), beta: l[3].exp() };
-    let total = |p: &ParetoNbdParams| -> f64 {
-        (0..s.len()).map(|i| p.log_likelihood(s.frequency[i], s.recency[i], s.t[i])).sum()
-    };
-    let objective = |l: &[f64]| {
-        let p = params(l);
-        -total(&p) / n + penalizer * (p.r * p.r + p.alpha * p.alpha + p.s * p.s + p.beta * p.beta)
-    };
-    let m = nelder_mead(objective, &[0.0; 4], 1e-12, 20_000);
-    let best = params(&m.x);
-    let log_likelihood = total(&best);
-    if !log_likelihood.is_finite() {
-        return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
-    }
-    let standard_errors = log_space_standard_errors(objective, &m.x, n);
-    Ok(ParetoNbdFit { params: best, log_likelihood, iterations: m.iterations, standard_errors })
+    let of = |p: &[f64]| ParetoNbdParams { r: p[0], alpha: p[1], s: p[2], beta: p[3] };
+    let total = |p: &[f64]| of(p).total_log_likelihood(s);
+    let fit = fit_positive(4, s.len() as f64, penalizer, total)?;
+    Ok(ParetoNbdFit {
+        params: of(&fit.params),
+        log_likelihood: fit.log_likelihood,
+        iterations: fit.iterations,
+        standard_errors: fit.standard_errors,
+    })
 }
