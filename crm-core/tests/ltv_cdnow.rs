@@ -2,19 +2,10 @@
 //! reproduce Fader, Hardie & Lee (2005), table 1: r = 0.243, α = 4.414,
 //! a = 0.793, b = 2.426, log-likelihood −9582.4, each within 0.5%.
 
-use crm_core::ltv::{fit_bgnbd, BgNbdParams, Summary};
+mod ltv_data;
 
-fn cdnow() -> Summary {
-    let text = include_str!("../../tests/data/cdnow/cdnow_customers_summary.csv");
-    let (mut x, mut tx, mut t) = (Vec::new(), Vec::new(), Vec::new());
-    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        let f: Vec<f64> = line.split(',').skip(1).map(|v| v.trim().parse().unwrap_or(f64::NAN)).collect();
-        x.push(f[0]);
-        tx.push(f[1]);
-        t.push(f[2]);
-    }
-    Summary::new(x, tx, t).expect("the CDNOW summary is valid")
-}
+use crm_core::ltv::{fit_bgnbd, BgNbdParams};
+use ltv_data::cdnow;
 
 fn within(got: f64, want: f64, rel: f64) -> bool {
     ((got - want) / want).abs() <= rel

@@ -4,27 +4,14 @@
 //! compared at lifetimes' own fitted parameters, fits parameter by parameter,
 //! all to 1e-4 relative.
 
-use crm_core::ltv::{fit_bgnbd, BgNbdParams, Summary};
+mod ltv_data;
+
+use crm_core::ltv::{fit_bgnbd, BgNbdParams};
+use ltv_data::{cdnow, cdnow_values, donations};
 use serde_json::Value;
 
 fn reference() -> Value {
     serde_json::from_str(include_str!("../../tests/reference/lifetimes_0.11.3.json")).expect("reference JSON")
-}
-
-fn cdnow() -> Summary {
-    let text = include_str!("../../tests/data/cdnow/cdnow_customers_summary.csv");
-    let rows: Vec<Vec<f64>> = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(',').skip(1).map(|v| v.trim().parse().unwrap_or(f64::NAN)).collect())
-        .collect();
-    Summary::new(
-        rows.iter().map(|r| r[0]).collect(),
-        rows.iter().map(|r| r[1]).collect(),
-        rows.iter().map(|r| r[2]).collect(),
-    )
-    .expect("valid summary")
 }
 
 fn f(v: &Value) -> f64 {
@@ -34,6 +21,11 @@ fn f(v: &Value) -> f64 {
 fn close(got: f64, want: f64, what: &str) {
     let rel = if want == 0.0 { got.abs() } else { ((got - want) / want).abs() };
     assert!(rel <= 1e-4, "{what}: ours {got}, lifetimes {want} (relative difference {rel:e})");
+}
+
+/// The rows of table `key` of a model's reference section.
+fn table(section: &Value, key: &str) -> Vec<Vec<Value>> {
+    section[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect()
 }
 
 fn lifetimes_params(bg: &Value) -> BgNbdParams {
@@ -60,9 +52,7 @@ fn bgnbd_predictions_match_lifetimes() {
     let reference = reference();
     let bg = &reference["bgnbd"];
     let p = lifetimes_params(bg);
-    let rows = |key: &str| {
-        bg[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
-    };
+    let rows = |key: &str| table(bg, key);
     for r in rows("expected_purchases") {
         close(p.expected_purchases(f(&r[0])), f(&r[1]), &format!("E[X({})]", r[0]));
     }
@@ -77,17 +67,6 @@ fn bgnbd_predictions_match_lifetimes() {
         let n = r[1].as_u64().expect("n") as u32;
         close(p.probability_of_purchases(f(&r[0]), n), f(&r[2]), &format!("P(X({}) = {n})", r[0]));
     }
-}
-
-fn cdnow_values() -> (Vec<f64>, Vec<f64>) {
-    let text = include_str!("../../tests/data/cdnow/cdnow_customers_summary_with_transactions.csv");
-    let rows: Vec<Vec<f64>> = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(',').skip(1).map(|v| v.trim().parse().unwrap_or(f64::NAN)).collect())
-        .collect();
-    (rows.iter().map(|r| r[0]).collect(), rows.iter().map(|r| r[3]).collect())
 }
 
 #[test]
@@ -106,9 +85,7 @@ fn gamma_gamma_fit_profit_and_clv_match_lifetimes() {
     assert!(
         (fit.params.p - 6.25).abs() < 0.01 && (fit.params.q - 3.74).abs() < 0.01 && (fit.params.v - 15.44).abs() < 0.01
     );
-    let rows = |key: &str| {
-        gg[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
-    };
+    let rows = |key: &str| table(gg, key);
     for r in rows("conditional_expected_average_profit") {
         close(want.conditional_expected_average_profit(f(&r[0]), f(&r[1])), f(&r[2]), &format!("E[M | {r:?}]"));
     }
@@ -132,9 +109,7 @@ fn mbgnbd_fit_and_predictions_match_lifetimes() {
     close(fit.params.b, want.b, "b");
     close(fit.log_likelihood, f(&mb["log_likelihood"]), "log-likelihood");
     let m = MbgNbdParams(want);
-    let rows = |key: &str| {
-        mb[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
-    };
+    let rows = |key: &str| table(mb, key);
     for r in rows("expected_purchases") {
         close(m.expected_purchases(f(&r[0])), f(&r[1]), &format!("E[X({})]", r[0]));
     }
@@ -152,15 +127,7 @@ fn bgbb_fit_and_predictions_match_lifetimes_and_the_paper() {
     use crm_core::ltv::{fit_bgbb, BgBbParams};
     let reference = reference();
     let bb = &reference["bgbb"];
-    let rows: Vec<(f64, f64, f64, f64)> = include_str!("../../tests/data/donations/donations.csv")
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let v: Vec<f64> = l.split(',').map(|x| x.trim().parse().unwrap_or(f64::NAN)).collect();
-            (v[0], v[1], v[2], v[3])
-        })
-        .collect();
+    let rows = donations();
     let fit = fit_bgbb(&rows, 0.0).expect("fits");
     let p = &bb["params"];
     let want = BgBbParams { alpha: f(&p["alpha"]), beta: f(&p["beta"]), gamma: f(&p["gamma"]), delta: f(&p["delta"]) };
@@ -176,14 +143,12 @@ fn bgbb_fit_and_predictions_match_lifetimes_and_the_paper() {
         assert!(((got - paper) / paper).abs() < 0.005, "{got} vs {paper}");
     }
     assert!((fit.log_likelihood + 33_225.6).abs() < 0.5);
-    let table = |key: &str| {
-        bb[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
-    };
-    for r in table("probability_alive") {
+    let rows = |key: &str| table(bb, key);
+    for r in rows("probability_alive") {
         let m = r[0].as_u64().expect("m") as u32;
         close(want.probability_alive(m, f(&r[1]), f(&r[2]), f(&r[3])), f(&r[4]), &format!("P(alive | {r:?})"));
     }
-    for r in table("conditional_expected_purchases") {
+    for r in rows("conditional_expected_purchases") {
         let m = r[0].as_u64().expect("m") as u32;
         close(want.conditional_expected_purchases(m, f(&r[1]), f(&r[2]), f(&r[3])), f(&r[4]), &format!("E | {r:?}"));
     }
@@ -212,9 +177,7 @@ fn pareto_nbd_fit_and_predictions_match_lifetimes() {
         assert!(((got - w) / w).abs() < 1e-3, "{name}: ours {got}, lifetimes {w}");
     }
     close(want.total_log_likelihood(&cdnow()), theirs, "our likelihood at their parameters");
-    let rows = |key: &str| {
-        pn[key].as_array().expect("rows").iter().map(|r| r.as_array().expect("row").clone()).collect::<Vec<_>>()
-    };
+    let rows = |key: &str| table(pn, key);
     for r in rows("expected_purchases") {
         close(want.expected_purchases(f(&r[0])), f(&r[1]), &format!("E[X({})]", r[0]));
     }
@@ -266,15 +229,7 @@ fn standard_errors_match_lifetimes() {
         &reference["gamma_gamma"]["standard_errors"],
         "Gamma-Gamma",
     );
-    let rows: Vec<(f64, f64, f64, f64)> = include_str!("../../tests/data/donations/donations.csv")
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let v: Vec<f64> = l.split(',').map(|x| x.trim().parse().unwrap_or(f64::NAN)).collect();
-            (v[0], v[1], v[2], v[3])
-        })
-        .collect();
+    let rows = donations();
     close_all(&fit_bgbb(&rows, 0.0).expect("fits").standard_errors, &reference["bgbb"]["standard_errors"], "BG/BB");
     // lifetimes has none for Pareto/NBD; ours exist and are positive.
     let pn = fit_pareto_nbd(&cdnow(), 0.0).expect("fits").standard_errors.expect("standard errors");

@@ -107,17 +107,8 @@ impl BgBbParams {
 /// tx = 0, fractional values or a negative weight; [`LtvError::InvalidOption`]
 /// for a bad penalizer; [`LtvError::NoFit`] with no weight.
 pub fn fit_bgbb(rows: &[(f64, f64, f64, f64)], penalizer: f64) -> Result<BgBbFit, LtvError> {
-    if !(penalizer.is_finite() && penalizer >= 0.0) {
-        return Err(LtvError::InvalidOption {
-            field: "penalizer".into(),
-            message: "must be a finite number ≥ 0".into(),
-        });
-    }
-    let bad = |index: usize, field: &str, message: &str| LtvError::InvalidSummary {
-        index,
-        field: field.into(),
-        message: message.into(),
-    };
+    LtvError::check_penalizer(penalizer)?;
+    let bad = LtvError::summary;
     for (i, &(x, tx, n, w)) in rows.iter().enumerate() {
         let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
         if !whole(n) || n < 1.0 {

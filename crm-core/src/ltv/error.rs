@@ -39,6 +39,20 @@ pub enum LtvError {
 }
 
 impl LtvError {
+    /// [`LtvError::InvalidSummary`] for row `index`, `field`.
+    pub(crate) fn summary(index: usize, field: &str, message: &str) -> LtvError {
+        LtvError::InvalidSummary { index, field: field.into(), message: message.into() }
+    }
+
+    /// Refuses a negative or non-finite L2 penalizer.
+    pub(crate) fn check_penalizer(penalizer: f64) -> Result<(), LtvError> {
+        if penalizer.is_finite() && penalizer >= 0.0 {
+            Ok(())
+        } else {
+            Err(LtvError::InvalidOption { field: "penalizer".into(), message: "must be a finite number ≥ 0".into() })
+        }
+    }
+
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {

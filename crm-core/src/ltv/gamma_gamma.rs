@@ -74,17 +74,8 @@ impl GammaGammaParams {
 /// frequency or a negative monetary value; [`LtvError::InvalidOption`] for
 /// a bad penalizer; [`LtvError::NoFit`] when no customer repeats.
 pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], penalizer: f64) -> Result<GammaGammaFit, LtvError> {
-    if !(penalizer.is_finite() && penalizer >= 0.0) {
-        return Err(LtvError::InvalidOption {
-            field: "penalizer".into(),
-            message: "must be a finite number ≥ 0".into(),
-        });
-    }
-    let bad = |index: usize, field: &str, message: &str| LtvError::InvalidSummary {
-        index,
-        field: field.into(),
-        message: message.into(),
-    };
+    LtvError::check_penalizer(penalizer)?;
+    let bad = LtvError::summary;
     if frequency.len() != monetary.len() {
         return Err(bad(frequency.len().min(monetary.len()), "monetary_value", "columns of different lengths"));
     }

@@ -197,12 +197,7 @@ pub(super) fn fit_positive(
     log_likelihood: impl Fn(&[f64]) -> f64 + Copy,
 ) -> Result<MleFit, super::LtvError> {
     use super::LtvError;
-    if !(penalizer.is_finite() && penalizer >= 0.0) {
-        return Err(LtvError::InvalidOption {
-            field: "penalizer".into(),
-            message: "must be a finite number ≥ 0".into(),
-        });
-    }
+    LtvError::check_penalizer(penalizer)?;
     if n <= 0.0 {
         return Err(LtvError::NoFit { message: "no customers".into() });
     }

@@ -51,11 +51,7 @@ impl Summary {
     /// # Errors
     /// [`LtvError::InvalidSummary`].
     pub fn validate(&self) -> Result<(), LtvError> {
-        let bad = |index: usize, field: &str, message: &str| LtvError::InvalidSummary {
-            index,
-            field: field.into(),
-            message: message.into(),
-        };
+        let bad = LtvError::summary;
         if self.recency.len() != self.len() || self.t.len() != self.len() {
             return Err(bad(self.len().min(self.recency.len()).min(self.t.len()), "T", "columns of different lengths"));
         }
