@@ -3,17 +3,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{facts_options, field_str, invalid, take_store, RequestError};
+use super::{facts_options, field_instant, field_str, invalid, take_store, RequestError};
 use crate::consent::{export_iys, import_iys, ConsentPolicy, ConsentState, Ledger};
 use crate::error::Error;
 use crate::model::{Channel, Purpose};
 use crate::privacy::{apply_retention, erase as erase_subject, export_with, ExportOptions, RetentionPolicy};
 use crate::segment::RfmOptions;
-use crate::time::{format_instant, parse_instant, Instant};
-
-fn instant(req: &Map<String, Value>, field: &str) -> Result<Instant, Error> {
-    Ok(parse_instant(field_str(req, field)?)?)
-}
+use crate::time::format_instant;
 
 /// `policy` (optional): a consent policy object.
 fn policy(req: &Map<String, Value>) -> Result<ConsentPolicy, Error> {
@@ -40,7 +36,7 @@ pub(super) fn consent(mut req: Map<String, Value>) -> Result<Value, Error> {
     let store = take_store(&mut req)?;
     let ledger = Ledger::new(&store, &policy(&req)?)?;
     let channel: Channel = named(&req, "channel", "\"email\", \"sms\", \"call\" or \"push\"")?;
-    let decision = ledger.decide(field_str(&req, "customer_id")?, channel, purpose(&req)?, instant(&req, "at")?);
+    let decision = ledger.decide(field_str(&req, "customer_id")?, channel, purpose(&req)?, field_instant(&req, "at")?);
     Ok(serde_json::to_value(decision).map_err(|e| invalid("result", e.to_string()))?)
 }
 
@@ -49,7 +45,7 @@ pub(super) fn consent(mut req: Map<String, Value>) -> Result<Value, Error> {
 pub(super) fn consent_table(mut req: Map<String, Value>) -> Result<Value, Error> {
     let store = take_store(&mut req)?;
     let ledger = Ledger::new(&store, &policy(&req)?)?;
-    let (at, purpose) = (instant(&req, "at")?, purpose(&req)?);
+    let (at, purpose) = (field_instant(&req, "at")?, purpose(&req)?);
     let t = ledger.states_at(at, purpose);
     let cell = |s: ConsentState| json!({"state": s, "allowed": s.is_allowed()});
     let customers: Vec<Value> = (0..t.len())
@@ -77,7 +73,7 @@ pub(super) fn iys_import(mut req: Map<String, Value>) -> Result<Value, Error> {
 /// `{store, policy?, at}` → `{records: [İYS records]}`.
 pub(super) fn iys_export(mut req: Map<String, Value>) -> Result<Value, Error> {
     let store = take_store(&mut req)?;
-    let records = export_iys(&store, &policy(&req)?, instant(&req, "at")?)?;
+    let records = export_iys(&store, &policy(&req)?, field_instant(&req, "at")?)?;
     Ok(json!({"records": records}))
 }
 
@@ -88,7 +84,7 @@ pub(super) fn subject_export(mut req: Map<String, Value>) -> Result<Value, Error
     if let Some(v) = req.get("rfm").filter(|v| !v.is_null()) {
         options.rfm = RfmOptions::from_json(v)?;
     }
-    let doc = export_with(&store, field_str(&req, "customer_id")?, instant(&req, "as_of")?, &options)?;
+    let doc = export_with(&store, field_str(&req, "customer_id")?, field_instant(&req, "as_of")?, &options)?;
     Ok(serde_json::to_value(doc).map_err(|e| invalid("result", e.to_string()))?)
 }
 
@@ -96,7 +92,7 @@ pub(super) fn subject_export(mut req: Map<String, Value>) -> Result<Value, Error
 pub(super) fn erase(mut req: Map<String, Value>) -> Result<Value, Error> {
     let store = take_store(&mut req)?;
     let salt = field_str(&req, "salt")?;
-    let out = erase_subject(&store, field_str(&req, "customer_id")?, salt.as_bytes(), instant(&req, "at")?)?;
+    let out = erase_subject(&store, field_str(&req, "customer_id")?, salt.as_bytes(), field_instant(&req, "at")?)?;
     Ok(json!({"store": serde_json::to_value(out).map_err(|e| invalid("result", e.to_string()))?}))
 }
 
@@ -105,7 +101,7 @@ pub(super) fn retention(mut req: Map<String, Value>) -> Result<Value, Error> {
     let store = take_store(&mut req)?;
     let policy = req.get("policy").ok_or(RequestError::MissingField { field: "policy".into() })?;
     let policy = RetentionPolicy::from_json(&policy.to_string())?;
-    let (out, report) = apply_retention(&store, &policy, instant(&req, "now")?)?;
+    let (out, report) = apply_retention(&store, &policy, field_instant(&req, "now")?)?;
     Ok(json!({
         "store": serde_json::to_value(out).map_err(|e| invalid("result", e.to_string()))?,
         "report": report,

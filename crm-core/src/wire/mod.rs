@@ -211,6 +211,11 @@ fn validate_store(mut req: Map<String, Value>) -> Result<Value, Error> {
     }))
 }
 
+/// The instant in string field `field` (RFC 3339 with a zone).
+pub(crate) fn field_instant(req: &Map<String, Value>, field: &str) -> Result<crate::time::Instant, Error> {
+    Ok(parse_instant(field_str(req, field)?)?)
+}
+
 pub(crate) fn field_str<'a>(req: &'a Map<String, Value>, field: &str) -> Result<&'a str, RequestError> {
     match req.get(field) {
         None | Some(Value::Null) => Err(RequestError::MissingField { field: field.into() }),
@@ -279,7 +284,7 @@ pub(crate) fn facts_options(v: Option<&Value>) -> Result<FactsOptions, Error> {
 }
 
 fn facts(mut req: Map<String, Value>) -> Result<Value, Error> {
-    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let as_of = field_instant(&req, "as_of")?;
     let options = facts_options(req.get("options"))?;
     let store = take_store(&mut req)?;
     let f = customer_facts(&store, as_of, &options)?;
@@ -287,7 +292,7 @@ fn facts(mut req: Map<String, Value>) -> Result<Value, Error> {
 }
 
 fn rfm(mut req: Map<String, Value>) -> Result<Value, Error> {
-    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let as_of = field_instant(&req, "as_of")?;
     let options = facts_options(req.get("options"))?;
     let rfm = match req.get("rfm").filter(|v| !v.is_null()) {
         Some(v) => RfmOptions::from_json(v)?,

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{facts_options, field_str, invalid, take_store, RequestError};
+use super::{facts_options, field_instant, invalid, take_store, RequestError};
 use crate::error::Error;
 use crate::segment::{
     builtin_rule, co_purchase_table, cross_sell, CoPurchaseOptions, CrossSellOptions, CustomerTable, RfmOptions, Rule,
     SegmentMap, TableOptions,
 };
-use crate::time::{format_instant, parse_instant, TimeZone};
+use crate::time::{format_instant, TimeZone};
 
 /// `{"rule": text or tree}` → `{"text": canonical text, "ast": tree}`.
 pub(super) fn rule(req: &Map<String, Value>) -> Result<Value, Error> {
@@ -32,7 +32,7 @@ fn rule_of(req: &Map<String, Value>) -> Result<Rule, Error> {
 /// The customer table of a request: `store`, `as_of`, `options` (facts),
 /// `rfm` and `table` (`time_zone`, `brand_tiers`, `ltv`, `rfm_segments`).
 fn table_of(req: &mut Map<String, Value>) -> Result<CustomerTable, Error> {
-    let as_of = parse_instant(field_str(req, "as_of")?)?;
+    let as_of = field_instant(req, "as_of")?;
     let mut opts = TableOptions { facts: facts_options(req.get("options"))?, ..TableOptions::default() };
     if let Some(v) = req.get("rfm").filter(|v| !v.is_null()) {
         opts.rfm = RfmOptions::from_json(v)?;
@@ -171,7 +171,7 @@ fn co_purchase_options(req: &Map<String, Value>) -> Result<CoPurchaseOptions, Er
 /// `co_purchase`: `{"store", "as_of", "co_purchase"?: {"level", "min_pair_count", "min_confidence"}}`
 /// → the co-purchase table.
 pub(super) fn co_purchase(mut req: Map<String, Value>) -> Result<Value, Error> {
-    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let as_of = field_instant(&req, "as_of")?;
     let options = co_purchase_options(&req)?;
     let store = take_store(&mut req)?;
     let table = co_purchase_table(&store, as_of, &options)?;
@@ -183,7 +183,7 @@ pub(super) fn co_purchase(mut req: Map<String, Value>) -> Result<Value, Error> {
 /// `cross_sell`: `{"store", "as_of", "co_purchase"?: options, "cross_sell"?: {"per_customer",
 /// "min_confidence", "min_lift"}}` → `{"as_of", "level", "suggestions": [...]}`.
 pub(super) fn cross_sell_request(mut req: Map<String, Value>) -> Result<Value, Error> {
-    let as_of = parse_instant(field_str(&req, "as_of")?)?;
+    let as_of = field_instant(&req, "as_of")?;
     let options = co_purchase_options(&req)?;
     let sell = match req.get("cross_sell").filter(|v| !v.is_null()) {
         Some(v) => CrossSellOptions::from_json(v)?,
