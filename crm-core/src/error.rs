@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::consent::{ConsentError, ConsentErrors};
 use crate::datasets::DatasetError;
 use crate::facts::FactsError;
+use crate::ltv::LtvError;
 use crate::model::ModelErrors;
 use crate::money::MoneyError;
 use crate::privacy::PrivacyError;
@@ -50,6 +51,9 @@ pub enum Error {
     /// Data subject rights: export, erasure, retention.
     #[error(transparent)]
     Privacy(#[from] PrivacyError),
+    /// Lifetime value: bad repeat-purchase summaries, bad options, fits that fail.
+    #[error(transparent)]
+    Ltv(#[from] LtvError),
     /// A malformed request to the JSON interface.
     #[error(transparent)]
     Request(#[from] RequestError),
@@ -63,7 +67,7 @@ impl From<ConsentError> for Error {
 
 impl Error {
     /// The domain: `model`, `money`, `time`, `facts`, `dataset`, `segment`,
-    /// `consent`, `privacy` or `request`.
+    /// `consent`, `privacy`, `ltv` or `request`.
     pub fn domain(&self) -> &'static str {
         match self {
             Error::Model(_) => "model",
@@ -74,6 +78,7 @@ impl Error {
             Error::Segment(_) => "segment",
             Error::Consent(_) => "consent",
             Error::Privacy(_) => "privacy",
+            Error::Ltv(_) => "ltv",
             Error::Request(_) => "request",
         }
     }
@@ -89,6 +94,7 @@ impl Error {
             Error::Segment(e) => e.code(),
             Error::Consent(e) => e.code(),
             Error::Privacy(e) => e.code(),
+            Error::Ltv(e) => e.code(),
             Error::Request(e) => e.code(),
         }
     }
@@ -137,6 +143,12 @@ impl Error {
                     })
                 })
                 .collect(),
+            Error::Ltv(LtvError::InvalidSummary { index, field, .. }) => {
+                vec![json!({"code": self.code(), "index": index, "field": field, "message": self.to_string()})]
+            }
+            Error::Ltv(LtvError::InvalidOption { field, .. }) => {
+                vec![json!({"code": self.code(), "field": field, "message": self.to_string()})]
+            }
             other => vec![json!({"code": other.code(), "message": other.to_string()})],
         }
     }

@@ -80,6 +80,12 @@ typedef enum CrmErrorCode {
    */
   CRM_ERROR_CODE_PRIVACY = 9,
   /*
+   10: domain `"ltv"`: a bad repeat-purchase summary (`details_json`
+   names the row `index` and `field`), a bad option, or a model that
+   could not be fitted.
+   */
+  CRM_ERROR_CODE_LTV = 10,
+  /*
    100: domain `"ffi"`, kind `"null_argument"`: a required pointer
    argument was NULL.
    */

@@ -51,6 +51,10 @@ pub enum CrmErrorCode {
     /// 9: domain `"privacy"`: export or erasure of an unknown customer, a
     /// salt shorter than 16 bytes, a bad retention policy.
     Privacy = 9,
+    /// 10: domain `"ltv"`: a bad repeat-purchase summary (`details_json`
+    /// names the row `index` and `field`), a bad option, or a model that
+    /// could not be fitted.
+    Ltv = 10,
     /// 100: domain `"ffi"`, kind `"null_argument"`: a required pointer
     /// argument was NULL.
     NullArgument = 100,
@@ -129,6 +133,7 @@ impl Failure {
                 Error::Segment(_) => CrmErrorCode::Segment,
                 Error::Consent(_) => CrmErrorCode::Consent,
                 Error::Privacy(_) => CrmErrorCode::Privacy,
+                Error::Ltv(_) => CrmErrorCode::Ltv,
             },
             Failure::NullArgument(_) => CrmErrorCode::NullArgument,
             Failure::InvalidUtf8(..) => CrmErrorCode::InvalidUtf8,

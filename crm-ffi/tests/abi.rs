@@ -365,6 +365,7 @@ fn numeric_code(domain: &str) -> i32 {
         "segment" => CrmErrorCode::Segment,
         "consent" => CrmErrorCode::Consent,
         "privacy" => CrmErrorCode::Privacy,
+        "ltv" => CrmErrorCode::Ltv,
         other => panic!("a vector expects unknown domain {other}"),
     }) as i32
 }

@@ -31,6 +31,7 @@ fn class_name(err: &Error) -> &'static str {
         Error::Segment(_) => "SegmentError",
         Error::Consent(_) => "ConsentError",
         Error::Privacy(_) => "PrivacyError",
+        Error::Ltv(_) => "LtvError",
         Error::Request(_) => "RequestError",
     }
 }
@@ -84,6 +85,14 @@ fn field_and_value(err: &Error) -> (Option<String>, Option<String>) {
                 P::InvalidOption { field, .. } => (Some(field.clone()), None),
                 #[allow(unreachable_patterns)]
                 _ => (None, None),
+            }
+        }
+        Error::Ltv(e) => {
+            use crm_core::ltv::LtvError as L;
+            match e {
+                L::InvalidSummary { field, index, .. } => (Some(field.clone()), Some(index.to_string())),
+                L::InvalidOption { field, .. } => (Some(field.clone()), None),
+                L::NoFit { .. } => (None, None),
             }
         }
         Error::Request(e) => match e {

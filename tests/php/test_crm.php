@@ -104,9 +104,10 @@ $codes = [
     'segment' => $ffi->CRM_ERROR_CODE_SEGMENT,
     'consent' => $ffi->CRM_ERROR_CODE_CONSENT,
     'privacy' => $ffi->CRM_ERROR_CODE_PRIVACY,
+    'ltv' => $ffi->CRM_ERROR_CODE_LTV,
 ];
 check($codes === ['request' => 1, 'model' => 2, 'money' => 3, 'time' => 4, 'facts' => 5, 'dataset' => 6, 'segment' => 7,
-    'consent' => 8, 'privacy' => 9], 'enumerator values');
+    'consent' => 8, 'privacy' => 9, 'ltv' => 10], 'enumerator values');
 check($ffi->CRM_ERROR_CODE_NULL_ARGUMENT === 100 && $ffi->CRM_ERROR_CODE_INVALID_UTF8 === 101
     && $ffi->CRM_ERROR_CODE_PANIC === 102, 'boundary enumerator values');
 

@@ -36,6 +36,7 @@ CLASSES = {
     "segment": crm_core.SegmentError,
     "consent": crm_core.ConsentError,
     "privacy": crm_core.PrivacyError,
+    "ltv": crm_core.LtvError,
     "request": crm_core.RequestError,
 }
 

@@ -29,6 +29,7 @@ from .errors import (
     CrmError,
     DatasetError,
     PrivacyError,
+    LtvError,
     SegmentError,
     FactsError,
     ModelError,
@@ -79,6 +80,7 @@ __all__ = [
     "SegmentError",
     "ConsentError",
     "PrivacyError",
+    "LtvError",
     "RequestError",
 ]
 

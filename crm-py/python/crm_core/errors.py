@@ -15,6 +15,7 @@ DatasetError   dataset    bad ``sample_store`` options
 SegmentError   segment    bad RFM/segment options, net spend in several currencies
 ConsentError   consent    bad consent policy, malformed İYS records (every bad record in ``.details``)
 PrivacyError   privacy    unknown customer to export or erase, short salt, bad retention policy
+LtvError       ltv        bad repeat-purchase summary (row in ``.value``, column in ``.field``), bad option, failed fit
 RequestError   request    malformed requests to :func:`crm_core.call`
 ============== ========== =======================================================
 
@@ -50,6 +51,7 @@ __all__ = [
     "SegmentError",
     "ConsentError",
     "PrivacyError",
+    "LtvError",
     "RequestError",
 ]
 
@@ -138,6 +140,10 @@ class ConsentError(CrmError):
 
 class PrivacyError(CrmError):
     """Export or erasure of an unknown customer, a salt shorter than 16 bytes, a bad retention policy."""
+
+
+class LtvError(CrmError):
+    """A lifetime-value summary, option or fit was refused (row index in ``value``, column in ``field``)."""
 
 
 class RequestError(CrmError):
