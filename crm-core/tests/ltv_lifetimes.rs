@@ -77,7 +77,7 @@ fn gamma_gamma_fit_profit_and_clv_match_lifetimes() {
     let want = GammaGammaParams { p: f(&gg["params"]["p"]), q: f(&gg["params"]["q"]), v: f(&gg["params"]["v"]) };
     // The paper (Fader, Hardie & Lee 2005, "RFM and CLV"): p = 6.25, q = 3.74, γ = 15.44.
     let (x, m) = cdnow_values();
-    let fit = fit_gamma_gamma(&x, &m, 0.0).expect("fits");
+    let fit = fit_gamma_gamma(&x, &m, None, 0.0).expect("fits");
     close(fit.params.p, want.p, "p");
     close(fit.params.q, want.q, "q");
     close(fit.params.v, want.v, "v");
@@ -225,7 +225,7 @@ fn standard_errors_match_lifetimes() {
     );
     let (x, m) = cdnow_values();
     close_all(
-        &fit_gamma_gamma(&x, &m, 0.0).expect("fits").standard_errors,
+        &fit_gamma_gamma(&x, &m, None, 0.0).expect("fits").standard_errors,
         &reference["gamma_gamma"]["standard_errors"],
         "Gamma-Gamma",
     );

@@ -146,7 +146,7 @@ impl BgNbdParams {
 
     /// The summed log-likelihood of a summary.
     pub fn total_log_likelihood(&self, s: &Summary) -> f64 {
-        (0..s.len()).map(|i| self.log_likelihood(s.frequency[i], s.recency[i], s.t[i])).sum()
+        (0..s.len()).map(|i| s.weight(i) * self.log_likelihood(s.frequency[i], s.recency[i], s.t[i])).sum()
     }
 }
 
@@ -181,9 +181,9 @@ pub(super) fn fit_four(
     let of = |p: &[f64]| BgNbdParams { r: p[0], alpha: p[1], a: p[2], b: p[3] };
     let total = |p: &[f64]| -> f64 {
         let q = of(p);
-        (0..s.len()).map(|i| ll(&q, s.frequency[i], s.recency[i], s.t[i])).sum()
+        (0..s.len()).map(|i| s.weight(i) * ll(&q, s.frequency[i], s.recency[i], s.t[i])).sum()
     };
-    let fit = fit_positive(4, s.len() as f64, penalizer, total)?;
+    let fit = fit_positive(4, s.total_weight(), penalizer, total)?;
     Ok(BgNbdFit {
         params: of(&fit.params),
         log_likelihood: fit.log_likelihood,

@@ -67,28 +67,44 @@ impl GammaGammaParams {
 /// Fits Gamma-Gamma on the customers with at least one repeat transaction
 /// (`frequency[i]` ≥ 1, `monetary[i]` > 0; others are skipped, as lifetimes
 /// asks its users to do), minimising −(log-likelihood)/N + `penalizer` ×
-/// (p² + q² + v²) with Nelder–Mead on the logarithms.
+/// (p² + q² + v²) with Nelder–Mead on the logarithms. `weights[i]`, when
+/// given, is how many customers row i stands for (lifetimes' `weights`).
 ///
 /// # Errors
 /// [`LtvError::InvalidSummary`] for a negative, fractional or non-finite
-/// frequency or a negative monetary value; [`LtvError::InvalidOption`] for
+/// frequency, a negative monetary value or weight, columns of different
+/// lengths; [`LtvError::InvalidOption`] for
 /// a bad penalizer; [`LtvError::NoFit`] when no customer repeats.
-pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], penalizer: f64) -> Result<GammaGammaFit, LtvError> {
+pub fn fit_gamma_gamma(
+    frequency: &[f64],
+    monetary: &[f64],
+    weights: Option<&[f64]>,
+    penalizer: f64,
+) -> Result<GammaGammaFit, LtvError> {
     LtvError::check_penalizer(penalizer)?;
     let bad = LtvError::summary;
     if frequency.len() != monetary.len() {
         return Err(bad(frequency.len().min(monetary.len()), "monetary_value", "columns of different lengths"));
     }
+    if let Some(w) = weights {
+        if w.len() != frequency.len() {
+            return Err(bad(frequency.len().min(w.len()), "weights", "columns of different lengths"));
+        }
+    }
     let mut rows = Vec::new();
     for (i, (&x, &m)) in frequency.iter().zip(monetary).enumerate() {
+        let w = weights.map_or(1.0, |w| w[i]);
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(bad(i, "weights", "must be a finite number ≥ 0"));
+        }
         if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
             return Err(bad(i, "frequency", "must be a whole number ≥ 0"));
         }
         if !(m.is_finite() && m >= 0.0) {
             return Err(bad(i, "monetary_value", "must be a finite number ≥ 0"));
         }
-        if x >= 1.0 && m > 0.0 {
-            rows.push((x, m));
+        if x >= 1.0 && m > 0.0 && w > 0.0 {
+            rows.push((x, m, w));
         }
     }
     if rows.is_empty() {
@@ -97,9 +113,10 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], penalizer: f64) -> R
     let of = |p: &[f64]| GammaGammaParams { p: p[0], q: p[1], v: p[2] };
     let total = |p: &[f64]| -> f64 {
         let g = of(p);
-        rows.iter().map(|&(x, m)| g.log_likelihood(x, m)).sum()
+        rows.iter().map(|&(x, m, w)| w * g.log_likelihood(x, m)).sum()
     };
-    let fit = fit_positive(3, rows.len() as f64, penalizer, total)?;
+    let n: f64 = rows.iter().map(|r| r.2).sum();
+    let fit = fit_positive(3, n, penalizer, total)?;
     Ok(GammaGammaFit {
         params: of(&fit.params),
         log_likelihood: fit.log_likelihood,

@@ -115,7 +115,7 @@ impl ParetoNbdParams {
 
     /// The summed log-likelihood of a summary.
     pub fn total_log_likelihood(&self, s: &Summary) -> f64 {
-        (0..s.len()).map(|i| self.log_likelihood(s.frequency[i], s.recency[i], s.t[i])).sum()
+        (0..s.len()).map(|i| s.weight(i) * self.log_likelihood(s.frequency[i], s.recency[i], s.t[i])).sum()
     }
 }
 
@@ -127,7 +127,7 @@ pub fn fit_pareto_nbd(s: &Summary, penalizer: f64) -> Result<ParetoNbdFit, LtvEr
     s.validate()?;
     let of = |p: &[f64]| ParetoNbdParams { r: p[0], alpha: p[1], s: p[2], beta: p[3] };
     let total = |p: &[f64]| of(p).total_log_likelihood(s);
-    let fit = fit_positive(4, s.len() as f64, penalizer, total)?;
+    let fit = fit_positive(4, s.total_weight(), penalizer, total)?;
     Ok(ParetoNbdFit {
         params: of(&fit.params),
         log_likelihood: fit.log_likelihood,

@@ -23,6 +23,8 @@ pub struct Summary {
     pub recency: Vec<f64>,
     /// Age at the end of observation, T > 0.
     pub t: Vec<f64>,
+    /// How many customers each row stands for (lifetimes' `weights`); `None`: one each.
+    pub weights: Option<Vec<f64>>,
 }
 
 impl Summary {
@@ -31,9 +33,39 @@ impl Summary {
     /// # Errors
     /// [`LtvError::InvalidSummary`] naming the first bad row and field.
     pub fn new(frequency: Vec<f64>, recency: Vec<f64>, t: Vec<f64>) -> Result<Summary, LtvError> {
-        let s = Summary { frequency, recency, t };
+        let s = Summary { frequency, recency, t, weights: None };
         s.validate()?;
         Ok(s)
+    }
+
+    /// The same rows, each standing for `weights[i]` customers (lifetimes'
+    /// `weights` argument: identical rows may be given once with their count).
+    ///
+    /// ```
+    /// use crm_core::ltv::Summary;
+    /// let s = Summary::new(vec![2.0, 0.0], vec![30.0, 0.0], vec![38.0, 38.0])?.with_weights(vec![3.0, 10.0])?;
+    /// assert_eq!(s.total_weight(), 13.0);
+    /// assert!(Summary::new(vec![0.0], vec![0.0], vec![1.0])?.with_weights(vec![-1.0]).is_err());
+    /// # Ok::<(), crm_core::ltv::LtvError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`LtvError::InvalidSummary`] for a weight that is negative or not
+    /// finite, or a weight column of another length.
+    pub fn with_weights(mut self, weights: Vec<f64>) -> Result<Summary, LtvError> {
+        self.weights = Some(weights);
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The weight of row `i` (1 without weights).
+    pub fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+
+    /// The number of customers the rows stand for: Σ weights, or the row count.
+    pub fn total_weight(&self) -> f64 {
+        self.weights.as_ref().map_or(self.len() as f64, |w| w.iter().sum())
     }
 
     /// Number of customers.
@@ -54,6 +86,14 @@ impl Summary {
         let bad = LtvError::summary;
         if self.recency.len() != self.len() || self.t.len() != self.len() {
             return Err(bad(self.len().min(self.recency.len()).min(self.t.len()), "T", "columns of different lengths"));
+        }
+        if let Some(w) = &self.weights {
+            if w.len() != self.len() {
+                return Err(bad(self.len().min(w.len()), "weights", "columns of different lengths"));
+            }
+            if let Some(i) = w.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+                return Err(bad(i, "weights", "must be a finite number ≥ 0"));
+            }
         }
         for i in 0..self.len() {
             let (x, tx, t) = (self.frequency[i], self.recency[i], self.t[i]);
