@@ -4,7 +4,7 @@
 //! out for good with probability θ ~ Beta(γ, δ).
 
 use super::optimize::fit_positive;
-use super::special::{ln_gamma, log_add_exp};
+use super::special::{across_one, ln_gamma, log_add_exp, NEAR_ONE};
 use super::LtvError;
 
 /// BG/BB parameters.
@@ -87,14 +87,24 @@ impl BgBbParams {
     /// assert!(p.conditional_expected_purchases(5, 6.0, 6.0, 6.0) > p.conditional_expected_purchases(5, 1.0, 1.0, 6.0));
     /// ```
     pub fn conditional_expected_purchases(&self, m: u32, x: f64, tx: f64, n: f64) -> f64 {
+        if (self.gamma - 1.0).abs() < NEAR_ONE {
+            // δ/(γ−1) · (p4 − p5) is 0/0 at γ = 1.
+            return across_one(self.gamma, |gamma| {
+                BgBbParams { gamma, ..*self }.conditional_expected_purchases(m, x, tx, n)
+            });
+        }
         let BgBbParams { alpha, beta, gamma, delta } = *self;
         let m = f64::from(m);
-        let p1 = (-self.log_likelihood(x, tx, n)).exp();
-        let p2 = (ln_beta(alpha + x + 1.0, beta + n - x) - ln_beta(alpha, beta)).exp();
-        let p3 = delta / (gamma - 1.0) * (ln_gamma(gamma + delta) - ln_gamma(1.0 + delta)).exp();
-        let p4 = (ln_gamma(1.0 + delta + n) - ln_gamma(gamma + delta + n)).exp();
-        let p5 = (ln_gamma(1.0 + delta + n + m) - ln_gamma(gamma + delta + n + m)).exp();
-        p1 * p2 * p3 * (p4 - p5)
+        // p1 · p2 · δ/(γ−1) · Γ(γ+δ)/Γ(1+δ) · (p4 − p5) in log space (each factor may
+        // overflow alone): p4 − p5 has the sign of 1 − γ, so the product is |…| · |…|.
+        let ln_p4 = ln_gamma(1.0 + delta + n) - ln_gamma(gamma + delta + n);
+        let ln_p5 = ln_gamma(1.0 + delta + n + m) - ln_gamma(gamma + delta + n + m);
+        let ln_rest = -self.log_likelihood(x, tx, n) + ln_beta(alpha + x + 1.0, beta + n - x) - ln_beta(alpha, beta)
+            + delta.ln()
+            - (gamma - 1.0).abs().ln()
+            + ln_gamma(gamma + delta)
+            - ln_gamma(1.0 + delta);
+        (ln_rest + ln_p4).exp() * (ln_p5 - ln_p4).exp_m1().abs()
     }
 }
 
@@ -137,4 +147,38 @@ pub fn fit_bgbb(rows: &[(f64, f64, f64, f64)], penalizer: f64) -> Result<BgBbFit
         iterations: fit.iterations,
         standard_errors: fit.standard_errors,
     })
+}
+
+impl BgBbParams {
+    /// Probability that a customer just acquired buys at exactly `x` of the
+    /// first `n` opportunities (paper eq. 7):
+    /// C(n, x) B(α+x, β+n−x)/B(α, β) · B(γ, δ+n)/B(γ, δ) plus
+    /// Σ_{i=x}^{n−1} C(i, x) B(α+x, β+i−x)/B(α, β) · B(γ+1, δ+i)/B(γ, δ).
+    /// Times the number of customers, the expected count with frequency `x`
+    /// (lifetimes' `expected_number_of_transactions_in_first_n_periods`).
+    ///
+    /// ```
+    /// use crm_core::ltv::BgBbParams;
+    /// let p = BgBbParams { alpha: 1.204, beta: 0.750, gamma: 0.657, delta: 2.783 };
+    /// let total: f64 = (0..=6).map(|x| p.probability_of_purchases(6, x)).sum();
+    /// assert!((total - 1.0).abs() < 1e-12);
+    /// assert_eq!(p.probability_of_purchases(6, 7), 0.0);
+    /// ```
+    pub fn probability_of_purchases(&self, n: u32, x: u32) -> f64 {
+        if x > n {
+            return 0.0;
+        }
+        let BgBbParams { alpha, beta, gamma, delta } = *self;
+        let (lab, lgd) = (ln_beta(alpha, beta), ln_beta(gamma, delta));
+        let xf = f64::from(x);
+        let ln_choose = |i: f64| ln_gamma(i + 1.0) - ln_gamma(xf + 1.0) - ln_gamma(i - xf + 1.0);
+        let nf = f64::from(n);
+        let mut total = ln_choose(nf) + ln_beta(alpha + xf, beta + nf - xf) - lab + ln_beta(gamma, delta + nf) - lgd;
+        for i in x..n {
+            let i = f64::from(i);
+            let term = ln_choose(i) + ln_beta(alpha + xf, beta + i - xf) - lab + ln_beta(gamma + 1.0, delta + i) - lgd;
+            total = log_add_exp(total, term);
+        }
+        total.exp()
+    }
 }

@@ -2,8 +2,8 @@
 //! process with rate λ ~ Gamma(r, α) while the customer is alive; after each
 //! purchase they drop out with probability p ~ Beta(a, b).
 
-use super::optimize::fit_positive;
-use super::special::{hyp2f1, ln_gamma, log_add_exp};
+use super::fit::{fit_four_grouped, FourParamModel};
+use super::special::{beta_dropout_expectation, ln_gamma, log_add_exp};
 use super::{LtvError, Summary};
 
 /// BG/NBD parameters.
@@ -55,7 +55,9 @@ impl BgNbdParams {
     }
 
     /// Expected purchases in (0, t] of a customer just acquired (paper eq. 9):
-    /// (a+b−1)/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))].
+    /// (a+b−1)/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))], computed
+    /// as (a+b−1)/(a−1) · [1 − ₂F₁(r, a−1; a+b−1; −t/α)] (Pfaff), continuous
+    /// at a = 1 and a + b = 1 and finite for any t.
     ///
     /// ```
     /// use crm_core::ltv::BgNbdParams;
@@ -65,8 +67,7 @@ impl BgNbdParams {
     /// ```
     pub fn expected_purchases(&self, t: f64) -> f64 {
         let BgNbdParams { r, alpha, a, b } = *self;
-        let hyp = hyp2f1(r, b, a + b - 1.0, t / (alpha + t));
-        (a + b - 1.0) / (a - 1.0) * (1.0 - hyp * (alpha / (alpha + t)).powf(r))
+        beta_dropout_expectation(r, a, b, t / alpha)
     }
 
     /// Probability that a customer with frequency `x`, recency `tx` and age
@@ -99,18 +100,10 @@ impl BgNbdParams {
     /// assert!(busy > quiet && quiet > 0.0);
     /// ```
     pub fn conditional_expected_purchases(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
+        // (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+h))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; h/(α+T+h))]
+        // is, by Pfaff, the expectation over p ~ Beta(a, b+x) below.
         let BgNbdParams { r, alpha, a, b } = *self;
-        let z = horizon / (alpha + t + horizon);
-        let (ha, hb, hc) = (r + x, b + x, a + b + x - 1.0);
-        let mut ln_hyp = hyp2f1(ha, hb, hc, z).ln();
-        if !ln_hyp.is_finite() {
-            // Euler's transformation, the same function: (1−z)^(c−a−b) ₂F₁(c−a, c−b; c; z).
-            ln_hyp = hyp2f1(hc - ha, hc - hb, hc, z).ln() + (hc - ha - hb) * (1.0 - z).ln();
-        }
-        let first = (a + b + x - 1.0) / (a - 1.0);
-        let second = 1.0 - (ln_hyp + (r + x) * ((alpha + t) / (alpha + horizon + t)).ln()).exp();
-        let alive = if x > 0.0 { 1.0 + a / (b + x - 1.0) * ((alpha + t) / (alpha + tx)).powf(r + x) } else { 1.0 };
-        first * second / alive
+        beta_dropout_expectation(r + x, a, b + x, horizon / (alpha + t)) * self.probability_alive(x, tx, t)
     }
 
     /// Probability of exactly `n` purchases in (0, t] for a customer just
@@ -167,27 +160,5 @@ impl BgNbdParams {
 /// [`LtvError::InvalidSummary`], [`LtvError::InvalidOption`] for a negative
 /// or non-finite penalizer, [`LtvError::NoFit`] for an empty summary.
 pub fn fit_bgnbd(s: &Summary, penalizer: f64) -> Result<BgNbdFit, LtvError> {
-    fit_four(s, penalizer, BgNbdParams::log_likelihood)
-}
-
-/// Maximum likelihood for the four-parameter (r, α, a, b) models: BG/NBD
-/// and MBG/NBD differ only in the per-customer log-likelihood `ll`.
-pub(super) fn fit_four(
-    s: &Summary,
-    penalizer: f64,
-    ll: impl Fn(&BgNbdParams, f64, f64, f64) -> f64,
-) -> Result<BgNbdFit, LtvError> {
-    s.validate()?;
-    let of = |p: &[f64]| BgNbdParams { r: p[0], alpha: p[1], a: p[2], b: p[3] };
-    let total = |p: &[f64]| -> f64 {
-        let q = of(p);
-        (0..s.len()).map(|i| s.weight(i) * ll(&q, s.frequency[i], s.recency[i], s.t[i])).sum()
-    };
-    let fit = fit_positive(4, s.total_weight(), penalizer, total)?;
-    Ok(BgNbdFit {
-        params: of(&fit.params),
-        log_likelihood: fit.log_likelihood,
-        iterations: fit.iterations,
-        standard_errors: fit.standard_errors,
-    })
+    fit_four_grouped(s, penalizer, FourParamModel::BgNbd)
 }

@@ -3,7 +3,7 @@
 //! Colombo & Jiang 1999): a customer's transaction values are Gamma(p, ν)
 //! around their mean, and ν varies across customers as Gamma(q, γ).
 
-use super::optimize::fit_positive;
+use super::fit::fit_gamma_gamma_grouped;
 use super::special::ln_gamma;
 use super::LtvError;
 
@@ -65,15 +65,16 @@ impl GammaGammaParams {
 }
 
 /// Fits Gamma-Gamma on the customers with at least one repeat transaction
-/// (`frequency[i]` ≥ 1, `monetary[i]` > 0; others are skipped, as lifetimes
-/// asks its users to do), minimising −(log-likelihood)/N + `penalizer` ×
+/// (`frequency[i]` ≥ 1; rows with frequency 0 are skipped, as lifetimes
+/// asks its users to do; a row with frequency ≥ 1 and monetary value 0 is
+/// refused, as lifetimes refuses it), minimising −(log-likelihood)/N + `penalizer` ×
 /// (p² + q² + v²) with Nelder–Mead on the logarithms. `weights[i]`, when
 /// given, is how many customers row i stands for (lifetimes' `weights`).
 ///
 /// # Errors
 /// [`LtvError::InvalidSummary`] for a negative, fractional or non-finite
-/// frequency, a negative monetary value or weight, columns of different
-/// lengths; [`LtvError::InvalidOption`] for
+/// frequency, a negative monetary value or weight, a monetary value of 0
+/// with frequency ≥ 1, columns of different lengths; [`LtvError::InvalidOption`] for
 /// a bad penalizer; [`LtvError::NoFit`] when no customer repeats.
 pub fn fit_gamma_gamma(
     frequency: &[f64],
@@ -103,6 +104,14 @@ pub fn fit_gamma_gamma(
         if !(m.is_finite() && m >= 0.0) {
             return Err(bad(i, "monetary_value", "must be a finite number ≥ 0"));
         }
+        if x >= 1.0 && m == 0.0 {
+            // ln m of the likelihood: no spend model fits repeat purchases worth nothing.
+            return Err(bad(
+                i,
+                "monetary_value",
+                "must be > 0 when frequency > 0 (repeat purchases of no value: leave the row out)",
+            ));
+        }
         if x >= 1.0 && m > 0.0 && w > 0.0 {
             rows.push((x, m, w));
         }
@@ -110,15 +119,9 @@ pub fn fit_gamma_gamma(
     if rows.is_empty() {
         return Err(LtvError::NoFit { message: "no customer with a repeat transaction".into() });
     }
-    let of = |p: &[f64]| GammaGammaParams { p: p[0], q: p[1], v: p[2] };
-    let total = |p: &[f64]| -> f64 {
-        let g = of(p);
-        rows.iter().map(|&(x, m, w)| w * g.log_likelihood(x, m)).sum()
-    };
-    let n: f64 = rows.iter().map(|r| r.2).sum();
-    let fit = fit_positive(3, n, penalizer, total)?;
+    let fit = fit_gamma_gamma_grouped(&rows, penalizer)?;
     Ok(GammaGammaFit {
-        params: of(&fit.params),
+        params: GammaGammaParams { p: fit.params[0], q: fit.params[1], v: fit.params[2] },
         log_likelihood: fit.log_likelihood,
         iterations: fit.iterations,
         standard_errors: fit.standard_errors,

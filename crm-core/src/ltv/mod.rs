@@ -19,7 +19,9 @@ mod bgbb;
 mod bgnbd;
 mod clv;
 mod error;
+mod fit;
 mod gamma_gamma;
+mod indexed_transactions;
 mod mbgnbd;
 mod optimize;
 mod pareto_nbd;
@@ -33,11 +35,15 @@ pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
 pub use clv::{customer_lifetime_value, customer_lifetime_value_money, PurchaseModel};
 pub use error::LtvError;
 pub use gamma_gamma::{fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
+pub use indexed_transactions::{
+    calibration_and_holdout_indexed, summarize_indexed, IndexedCalibrationHoldout, IndexedSummary, IndexedTransactions,
+    SummaryOptions,
+};
 pub use mbgnbd::{fit_mbgnbd, MbgNbdParams};
 pub use optimize::{log_space_standard_errors, nelder_mead, Minimum};
 pub use pareto_nbd::{fit_pareto_nbd, ParetoNbdFit, ParetoNbdParams};
 pub use simple::{SimpleLtv, DAYS_PER_YEAR};
-pub use special::{hyp2f1, ln_gamma, log_add_exp};
+pub use special::{hyp2f1, ln_gamma, ln_hyp2f1, log_add_exp};
 pub use summary::Summary;
 pub use transactions::{
     calibration_and_holdout, summarize_transactions, CalibrationHoldout, Period, Transaction, TransactionSummary,

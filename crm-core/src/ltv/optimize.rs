@@ -132,8 +132,16 @@ pub fn log_space_standard_errors(f: impl Fn(&[f64]) -> f64, x: &[f64], n: f64) -
             hess[j][i] = v;
         }
     }
+    standard_errors_from_hessian(hess, x, n)
+}
+
+/// Standard errors of positive parameters from the Hessian `hess` of the
+/// mean negative log-likelihood at their logarithms `x` (as
+/// [`log_space_standard_errors`]); `None` when it is singular or a variance
+/// is not positive.
+pub(crate) fn standard_errors_from_hessian(hess: Vec<Vec<f64>>, x: &[f64], n: f64) -> Option<Vec<f64>> {
     let inv = invert(hess)?;
-    (0..k)
+    (0..x.len())
         .map(|i| {
             let var = x[i].exp().powi(2) * inv[i][i] / n;
             (var > 0.0 && var.is_finite()).then(|| var.sqrt())
@@ -142,7 +150,7 @@ pub fn log_space_standard_errors(f: impl Fn(&[f64]) -> f64, x: &[f64], n: f64) -
 }
 
 /// The inverse of a small square matrix (Gauss–Jordan with partial pivoting).
-fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let k = a.len();
     let mut inv: Vec<Vec<f64>> = (0..k).map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect()).collect();
     for c in 0..k {

@@ -5,8 +5,8 @@
 //! Expressions" (2005), with the Gauss hypergeometric function taken at
 //! |α − β| / (max(α, β) + t), inside [0, 1).
 
-use super::optimize::fit_positive;
-use super::special::{hyp2f1, ln_gamma, log_add_exp};
+use super::fit::fit_pareto_nbd_grouped;
+use super::special::{gauss_legendre_16, ln_gamma, ln_hyp2f1_parts, log_add_exp, one_minus_pow_over};
 use super::{LtvError, Summary};
 
 /// Pareto/NBD parameters.
@@ -40,17 +40,30 @@ pub struct ParetoNbdFit {
 impl ParetoNbdParams {
     /// ln A₀ of the note: ln[ ₂F₁(r+s+x, τ; r+s+x+1; |α−β|/(m+tx)) / (m+tx)^(r+s+x)
     /// − ₂F₁(…; |α−β|/(m+T)) / (m+T)^(r+s+x) ], m = max(α, β), τ = r+x when
-    /// α < β, else s+1.
+    /// α < β, else s+1. The difference is also (r+s+x) ∫ from tx to T of
+    /// (α+τ)^−(r+x) (β+τ)^−(s+1) dτ (Euler's integral for ₂F₁); when the two
+    /// terms are within 10% of each other and T − tx ≤ min(α, β) + tx, that
+    /// integral is taken by 16-point Gauss–Legendre quadrature instead of
+    /// the cancelling difference (the integrand is then smooth and varies
+    /// little), so tx → T gives ln A₀ → −∞ smoothly rather than NaN.
     fn log_a0(&self, x: f64, tx: f64, t: f64) -> f64 {
         let ParetoNbdParams { r, alpha, s, beta } = *self;
         let (lo, hi, tau) = if alpha < beta { (alpha, beta, r + x) } else { (beta, alpha, s + 1.0) };
         let rsx = r + s + x;
         let (q1, q2) = (hi + tx, hi + t);
-        let p1 = hyp2f1(rsx, tau, rsx + 1.0, (hi - lo) / q1);
-        let p2 = hyp2f1(rsx, tau, rsx + 1.0, (hi - lo) / q2);
-        // ln(p1 q2^rsx − p2 q1^rsx) − rsx ln(q1 q2): the first term is the larger.
-        let (la, lb) = (p1.ln() + rsx * q2.ln(), p2.ln() + rsx * q1.ln());
-        la + (-(lb - la).exp_m1()).ln() - rsx * (q1 * q2).ln()
+        let (p1, _) = ln_hyp2f1_parts(rsx, tau, rsx + 1.0, (hi - lo) / q1, (lo + tx) / q1);
+        let (p2, _) = ln_hyp2f1_parts(rsx, tau, rsx + 1.0, (hi - lo) / q2, (lo + t) / q2);
+        // ln(e^la − e^lb): the first term is the larger.
+        let (la, lb) = (p1 - rsx * q1.ln(), p2 - rsx * q2.ln());
+        if lb - la < 0.9f64.ln() || t - tx > lo + tx {
+            return la + (-(lb - la).exp_m1()).ln();
+        }
+        let (mid, half) = (0.5 * (tx + t), 0.5 * (t - tx));
+        let integral = gauss_legendre_16().iter().fold(f64::NEG_INFINITY, |acc, &(node, weight)| {
+            let tau = mid + half * node;
+            log_add_exp(acc, weight.ln() - (r + x) * (alpha + tau).ln() - (s + 1.0) * (beta + tau).ln())
+        });
+        rsx.ln() + half.ln() + integral
     }
 
     /// Log-likelihood of a customer with frequency `x`, recency `tx`, age `t`.
@@ -91,7 +104,7 @@ impl ParetoNbdParams {
     /// rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)].
     pub fn expected_purchases(&self, t: f64) -> f64 {
         let ParetoNbdParams { r, alpha, s, beta } = *self;
-        r * beta / (alpha * (s - 1.0)) * (1.0 - (beta / (beta + t)).powf(s - 1.0))
+        r * beta / alpha * one_minus_pow_over(s - 1.0, (beta / (beta + t)).ln())
     }
 
     /// Expected purchases in the next `horizon` of a customer with frequency
@@ -109,7 +122,7 @@ impl ParetoNbdParams {
             - (r + x) * (alpha + t).ln()
             - s * (beta + t).ln();
         let second = (r + x).ln() + (beta + t).ln() - (alpha + t).ln();
-        let third = ((1.0 - ((beta + t) / (beta + t + horizon)).powf(s - 1.0)) / (s - 1.0)).ln();
+        let third = one_minus_pow_over(s - 1.0, ((beta + t) / (beta + t + horizon)).ln()).ln();
         (first + second + third - ll).exp()
     }
 
@@ -124,14 +137,5 @@ impl ParetoNbdParams {
 /// # Errors
 /// As [`fit_bgnbd`](super::fit_bgnbd).
 pub fn fit_pareto_nbd(s: &Summary, penalizer: f64) -> Result<ParetoNbdFit, LtvError> {
-    s.validate()?;
-    let of = |p: &[f64]| ParetoNbdParams { r: p[0], alpha: p[1], s: p[2], beta: p[3] };
-    let total = |p: &[f64]| of(p).total_log_likelihood(s);
-    let fit = fit_positive(4, s.total_weight(), penalizer, total)?;
-    Ok(ParetoNbdFit {
-        params: of(&fit.params),
-        log_likelihood: fit.log_likelihood,
-        iterations: fit.iterations,
-        standard_errors: fit.standard_errors,
-    })
+    fit_pareto_nbd_grouped(s, penalizer)
 }

@@ -16,11 +16,18 @@
 //! weeks this is what lifetimes computes; for months lifetimes divides the
 //! span in days by a month length that depends on the numpy and pandas
 //! versions (31 days with pandas 2.0), and we count calendar months instead.
+//!
+//! Both functions intern their keys and run the column-oriented fast path,
+//! [`summarize_indexed`](super::summarize_indexed) and
+//! [`calibration_and_holdout_indexed`](super::calibration_and_holdout_indexed).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
+use super::indexed_transactions::{
+    calibration_and_holdout_checked, period_index, summarize_checked, IndexedTransactions, SummaryOptions,
+};
 use crate::time::MICROS_PER_DAY;
 
 /// The period transactions are counted in.
@@ -123,30 +130,18 @@ pub struct TransactionSummary {
 /// assert_eq!((s.frequency[1], s.recency[1], s.t[1], s.monetary_value[1]), (0.0, 0.0, 7.0, 0.0));
 /// ```
 pub fn summarize_transactions(transactions: &[Transaction<'_>], end: i64, period: Period) -> TransactionSummary {
-    let end_start = period.start(end);
-    let mut by_customer: BTreeMap<&str, BTreeMap<i64, f64>> = BTreeMap::new();
-    for tx in transactions {
-        let p = period.start(tx.at);
-        if p <= end_start {
-            *by_customer.entry(tx.customer).or_default().entry(p).or_insert(0.0) += tx.value;
-        }
-    }
+    let ranked = Ranked::new(transactions);
     let mut out = TransactionSummary::default();
-    for (customer, periods) in by_customer {
-        let (Some((&first, _)), Some((&last, _))) = (periods.first_key_value(), periods.last_key_value()) else {
-            continue;
-        };
-        let repeats: Vec<f64> = periods.values().skip(1).copied().collect();
-        out.customer_id.push(customer.to_string());
-        out.frequency.push(repeats.len() as f64);
-        out.recency.push(period.count_between(first, last) as f64);
-        out.t.push(period.count_between(first, end_start) as f64);
-        out.monetary_value.push(if repeats.is_empty() {
-            0.0
-        } else {
-            repeats.iter().sum::<f64>() / repeats.len() as f64
-        });
-    }
+    ranked.for_each_chunk(transactions, |base, tx| {
+        let s = summarize_checked(tx, end, period, SummaryOptions::default());
+        for (c, _) in s.present.iter().enumerate().filter(|(_, &p)| p) {
+            out.customer_id.push(ranked.keys[base + c].to_string());
+            out.frequency.push(s.frequency[c]);
+            out.recency.push(s.recency[c]);
+            out.t.push(s.t[c]);
+            out.monetary_value.push(s.monetary_value[c]);
+        }
+    });
     out
 }
 
@@ -187,29 +182,76 @@ pub fn calibration_and_holdout(
     observation_end: i64,
     period: Period,
 ) -> CalibrationHoldout {
-    let before: Vec<Transaction<'_>> = transactions.iter().filter(|t| t.at <= calibration_end).copied().collect();
-    let calibration = summarize_transactions(&before, calibration_end, period);
-    // Per customer: the periods with a purchase, and the sum and count of the purchases.
-    let mut holdout: BTreeMap<&str, (BTreeSet<i64>, f64, usize)> = BTreeMap::new();
-    for tx in transactions.iter().filter(|t| t.at > calibration_end && t.at <= observation_end) {
-        let h = holdout.entry(tx.customer).or_default();
-        h.0.insert(period.start(tx.at));
-        h.1 += tx.value;
-        h.2 += 1;
+    let ranked = Ranked::new(transactions);
+    let mut out = CalibrationHoldout {
+        duration_holdout: (period_index(period, observation_end) - period_index(period, calibration_end)) as f64,
+        ..CalibrationHoldout::default()
+    };
+    ranked.for_each_chunk(transactions, |base, tx| {
+        let s =
+            calibration_and_holdout_checked(tx, calibration_end, observation_end, period, SummaryOptions::default());
+        let cal = &s.calibration;
+        for (c, _) in cal.present.iter().enumerate().filter(|(_, &p)| p) {
+            out.calibration.customer_id.push(ranked.keys[base + c].to_string());
+            out.calibration.frequency.push(cal.frequency[c]);
+            out.calibration.recency.push(cal.recency[c]);
+            out.calibration.t.push(cal.t[c]);
+            out.calibration.monetary_value.push(cal.monetary_value[c]);
+            out.frequency_holdout.push(s.frequency_holdout[c]);
+            out.monetary_value_holdout.push(s.monetary_value_holdout[c]);
+        }
+    });
+    out
+}
+
+/// Customer keys ranked in byte order, and each transaction's rank.
+struct Ranked<'a> {
+    /// Distinct keys, sorted.
+    keys: Vec<&'a str>,
+    /// Rank of each transaction's key.
+    rank: Vec<usize>,
+}
+
+impl<'a> Ranked<'a> {
+    fn new(transactions: &[Transaction<'a>]) -> Ranked<'a> {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut keys: Vec<&str> = Vec::new();
+        let first: Vec<usize> = transactions
+            .iter()
+            .map(|t| {
+                *ids.entry(t.customer).or_insert_with(|| {
+                    keys.push(t.customer);
+                    keys.len() - 1
+                })
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_unstable_by_key(|&i| keys[i]);
+        let mut rank_of = vec![0usize; keys.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank_of[i] = r;
+        }
+        Ranked { keys: order.iter().map(|&i| keys[i]).collect(), rank: first.iter().map(|&i| rank_of[i]).collect() }
     }
-    let (mut frequency_holdout, mut monetary_value_holdout) = (Vec::new(), Vec::new());
-    for id in &calibration.customer_id {
-        match holdout.get(id.as_str()) {
-            Some((periods, sum, count)) if *count > 0 => {
-                frequency_holdout.push(periods.len() as f64);
-                monetary_value_holdout.push(sum / *count as f64);
+
+    /// Calls `f(base, columns)` for each run of at most 2^32 customers (ranks
+    /// `base..`), as the indexed summary numbers customers with `u32`; in
+    /// practice there is one.
+    fn for_each_chunk(&self, transactions: &[Transaction<'_>], mut f: impl FnMut(usize, &IndexedTransactions<'_>)) {
+        let chunk = usize::try_from(1u64 << 32).unwrap_or(usize::MAX);
+        let mut base = 0;
+        while base < self.keys.len() {
+            let customers = (self.keys.len() - base).min(chunk);
+            let (mut customer, mut at, mut value) = (Vec::new(), Vec::new(), Vec::new());
+            for (t, &r) in transactions.iter().zip(&self.rank) {
+                if (base..base + customers).contains(&r) {
+                    customer.push((r - base) as u32);
+                    at.push(t.at);
+                    value.push(t.value);
+                }
             }
-            _ => {
-                frequency_holdout.push(0.0);
-                monetary_value_holdout.push(0.0);
-            }
+            f(base, &IndexedTransactions::from_parts(&customer, &at, Some(&value), customers));
+            base += customers;
         }
     }
-    let duration_holdout = period.count_between(calibration_end, observation_end) as f64;
-    CalibrationHoldout { calibration, frequency_holdout, monetary_value_holdout, duration_holdout }
 }
