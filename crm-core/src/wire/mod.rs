@@ -22,6 +22,14 @@
 //! | `erase` | `{"store", "customer_id", "salt", "at"}` | `{"store"}` |
 //! | `retention` | `{"store", "policy", "now"}` | `{"store", "report"}` |
 //! | `sample_store` | `{"customers"?, "seed"?, "start"?, "days"?}` | a store document |
+//! | `ltv_summary` | `{"transactions": [{"customer_id", "at", "value"?}], "observation_end", "period", "calibration_end"?}` | `{"period", "observation_end", "calibration_end"?, "customers": [{"customer_id", "frequency", "recency", "T", "monetary_value", holdout columns?}]}` |
+//! | `ltv_fit` | `{"model", "customers": [{"frequency", "recency", "T" or "n_periods", "monetary_value"?, "weight"?}], "penalizer"?}` | `{"model", "params", "log_likelihood", "standard_errors", "intervals_95"}` |
+//! | `ltv_predict` | `{"model", "params", "customers"?, "horizon"?, "times"?, "purchase_counts"?}` | `{"model", "customers": [{"customer_id"?, "probability_alive", "expected_purchases"?, …}], "expected_purchases"?: [{"t", "expected_purchases", "probability_of_purchases"?}]}` |
+//! | `ltv_clv` | `{"model", "params", "gamma_gamma", "customers", "currency", "months"?, "monthly_discount"?, "period"?}` | `{"model", "currency", "months", "monthly_discount", "period", "customers": [{"customer_id"?, "clv": {"amount", "currency"}}]}` |
+//! | `ltv_simple` | `{"average_order_value": {"amount", "currency"}, "purchases_per_year", "lifespan_years"}` or `{"store", "as_of", "currency", "options"?}`, with `"cac"?`, `"margin"?` | `{"average_order_value", "purchases_per_year", "lifespan_years", "customer_value_per_year", "value", "payback_months"?, "as_of"?, "estimated_lifespan_years"?}` |
+//!
+//! Every `ltv_*` function takes `"significant_digits"` (1 to 17): every float
+//! of its result is then rounded to that many significant digits.
 //!
 //! ```
 //! use crm_core::wire;
@@ -40,6 +48,7 @@ use serde_json::{json, Map, Value};
 use thiserror::Error as ThisError;
 
 mod consent;
+mod ltv;
 mod segment;
 
 use crate::datasets::{sample_store, SampleOptions};
@@ -122,6 +131,11 @@ pub const FUNCTIONS: &[&str] = &[
     "erase",
     "retention",
     "sample_store",
+    "ltv_summary",
+    "ltv_fit",
+    "ltv_predict",
+    "ltv_clv",
+    "ltv_simple",
 ];
 
 /// Runs `function` on a JSON request and returns the JSON result.
@@ -153,7 +167,10 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "erase" => &["store", "customer_id", "salt", "at"],
         "retention" => &["store", "policy", "now"],
         "sample_store" => &["customers", "seed", "start", "days"],
-        other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
+        other => match ltv::allowed(other) {
+            Some(fields) => fields,
+            None => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
+        },
     };
     if let Some(k) = req.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(invalid(k, format!("unknown field for `{function}` (expected: {})", allowed.join(", "))).into());
@@ -176,6 +193,7 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "erase" => consent::erase(req)?,
         "retention" => consent::retention(req)?,
         "sample_store" => sample(&req)?,
+        "ltv_summary" | "ltv_fit" | "ltv_predict" | "ltv_clv" | "ltv_simple" => ltv::call(function, req)?,
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };
     Ok(result.to_string())
