@@ -10,6 +10,7 @@ mod datasets;
 mod errors;
 mod facts;
 mod intern;
+mod ltv;
 mod pyjson;
 mod segment;
 
@@ -89,5 +90,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<segment::Customers>()?;
     m.add_class::<facts::LoadedOrders>()?;
     m.add_function(wrap_pyfunction!(segment::assign_segments, m)?)?;
+    ltv::register(m)?;
+    m.add_function(wrap_pyfunction!(ltv::summary::ltv_transaction_summary, m)?)?;
     Ok(())
 }

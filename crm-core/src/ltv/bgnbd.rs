@@ -143,9 +143,10 @@ impl BgNbdParams {
     }
 }
 
-/// Fits BG/NBD by maximum likelihood: Nelder–Mead on the logarithms of the
-/// parameters, minimising −(log-likelihood)/N + `penalizer` × Σ parameter²
-/// (lifetimes' objective; `penalizer` 0 is plain maximum likelihood).
+/// Fits BG/NBD by maximum likelihood: BFGS with the exact gradient on the
+/// logarithms of the parameters, minimising −(log-likelihood)/N +
+/// `penalizer` × Σ parameter² (lifetimes' objective; `penalizer` 0 is plain
+/// maximum likelihood). Large summaries start from a fit on a sample (docs/ltv.md).
 ///
 /// ```
 /// use crm_core::ltv::{fit_bgnbd, Summary};

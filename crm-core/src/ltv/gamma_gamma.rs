@@ -68,7 +68,7 @@ impl GammaGammaParams {
 /// (`frequency[i]` ≥ 1; rows with frequency 0 are skipped, as lifetimes
 /// asks its users to do; a row with frequency ≥ 1 and monetary value 0 is
 /// refused, as lifetimes refuses it), minimising −(log-likelihood)/N + `penalizer` ×
-/// (p² + q² + v²) with Nelder–Mead on the logarithms. `weights[i]`, when
+/// (p² + q² + v²) with BFGS on the logarithms (as [`fit_bgnbd`](super::fit_bgnbd)). `weights[i]`, when
 /// given, is how many customers row i stands for (lifetimes' `weights`).
 ///
 /// # Errors

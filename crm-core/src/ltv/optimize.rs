@@ -190,8 +190,8 @@ pub(super) struct MleFit {
     pub(super) standard_errors: Option<Vec<f64>>,
 }
 
-/// Fits `dim` positive parameters by maximum likelihood, as every model here
-/// does: Nelder–Mead from 0 on their logarithms, minimising
+/// Fits `dim` positive parameters by maximum likelihood, as BG/BB does
+/// (the other models use the gradient-based fits of `ltv::fit`): Nelder–Mead from 0 on their logarithms, minimising
 /// −`log_likelihood`(θ)/`n` + `penalizer` × Σ θ² (lifetimes' objective), then
 /// the standard errors at the optimum.
 ///

@@ -408,3 +408,12 @@ from .consent import (  # noqa: E402
     iys_export,
     iys_import,
 )
+
+
+def __getattr__(name: str) -> Any:
+    # `crm_core.ltv` (lifetimes-style fitters) imports pandas and numpy: load it on first use.
+    if name == "ltv":
+        import importlib
+
+        return importlib.import_module(".ltv", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

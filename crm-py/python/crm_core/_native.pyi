@@ -5,7 +5,7 @@ module is their implementation.
 """
 
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Literal, Mapping, Optional, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
 import pyarrow
 
@@ -111,3 +111,40 @@ class CustomerTable:
     def fields(self) -> List[str]: ...
 
 def assign_segments(table: Any, segments: Any, *, rfm: bool = True) -> pyarrow.Array: ...
+
+# Lifetime value (crm_core.ltv): float64 pyarrow arrays in, float64 pyarrow arrays out.
+def ltv_fit(
+    model: Literal["bgnbd", "mbgnbd", "pareto_nbd", "bgbb", "gamma_gamma"],
+    columns: List[pyarrow.Array],
+    weights: Optional[pyarrow.Array] = None,
+    penalizer: float = 0.0,
+) -> Tuple[List[float], float, Optional[List[float]], int]: ...
+def ltv_predict(
+    model: Literal["bgnbd", "mbgnbd", "pareto_nbd", "bgbb", "gamma_gamma"],
+    params: List[float],
+    what: str,
+    columns: List[pyarrow.Array],
+    check: bool = True,
+) -> pyarrow.Array: ...
+def ltv_clv(
+    model: Literal["bgnbd", "mbgnbd", "pareto_nbd"],
+    params: List[float],
+    gamma_gamma_params: List[float],
+    columns: List[pyarrow.Array],
+    time: int,
+    discount_rate: float,
+    periods_per_month: float,
+    check: bool = True,
+) -> pyarrow.Array: ...
+def ltv_transaction_summary(
+    transactions: Any,
+    customer_id_col: str,
+    datetime_col: str,
+    monetary_value_col: Optional[str] = None,
+    *,
+    freq: str = "D",
+    freq_multiplier: float = 1.0,
+    include_first_transaction: bool = False,
+    observation_period_end: Optional[int] = None,
+    calibration_period_end: Optional[int] = None,
+) -> pyarrow.Table: ...
