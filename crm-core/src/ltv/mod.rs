@@ -32,7 +32,7 @@ mod transactions;
 
 pub use bgbb::{fit_bgbb, BgBbFit, BgBbParams};
 pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
-pub use clv::{customer_lifetime_value, customer_lifetime_value_money, PurchaseModel};
+pub use clv::{customer_lifetime_value, customer_lifetime_value_money, customer_lifetime_values, PurchaseModel};
 pub use error::LtvError;
 pub use gamma_gamma::{fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
 pub use indexed_transactions::{

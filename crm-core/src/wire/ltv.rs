@@ -497,14 +497,6 @@ impl Purchases {
             Purchases::Pareto(p) => p.expected_purchases(t),
         }
     }
-
-    fn probability_alive(&self, x: f64, tx: f64, t: f64) -> f64 {
-        match self {
-            Purchases::Bg(p) => p.probability_alive(x, tx, t),
-            Purchases::Mbg(p) => p.probability_alive(x, tx, t),
-            Purchases::Pareto(p) => p.probability_alive(x, tx, t),
-        }
-    }
 }
 
 impl PurchaseModel for Purchases {
@@ -513,6 +505,14 @@ impl PurchaseModel for Purchases {
             Purchases::Bg(p) => p.conditional_expected_purchases(horizon, x, tx, t),
             Purchases::Mbg(p) => p.conditional_expected_purchases(horizon, x, tx, t),
             Purchases::Pareto(p) => p.conditional_expected_purchases(horizon, x, tx, t),
+        }
+    }
+
+    fn probability_alive(&self, x: f64, tx: f64, t: f64) -> f64 {
+        match self {
+            Purchases::Bg(p) => p.probability_alive(x, tx, t),
+            Purchases::Mbg(p) => p.probability_alive(x, tx, t),
+            Purchases::Pareto(p) => p.probability_alive(x, tx, t),
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array};
-use crm_core::ltv::{customer_lifetime_value, GammaGammaParams, LtvError, PurchaseModel};
+use crm_core::ltv::{customer_lifetime_values, GammaGammaParams, LtvError, PurchaseModel};
 use pyo3::prelude::*;
 use pyo3_arrow::PyArray;
 
@@ -267,25 +267,29 @@ struct Clv {
 }
 
 impl Clv {
-    fn run(&self, model: &(impl PurchaseModel + Sync), cols: &[Column]) -> Result<Vec<f64>, LtvError> {
+    /// Checks every row (when asked), then values them all at once
+    /// ([`customer_lifetime_values`]: once per distinct frequency and age).
+    fn run(&self, model: &impl PurchaseModel, cols: &[Column]) -> Result<Vec<f64>, LtvError> {
         let n = broadcast_len(cols)?;
-        map_rows(n, |i| {
-            let (x, tx, t, value) = (cols[0].at(i), cols[1].at(i), cols[2].at(i), cols[3].at(i));
-            if self.check {
+        if self.check {
+            for i in 0..n {
+                let (x, tx, t, value) = (cols[0].at(i), cols[1].at(i), cols[2].at(i), cols[3].at(i));
                 check_customer(i, x, tx, t)?;
                 check_spend(i, x, value)?;
             }
-            Ok(customer_lifetime_value(
-                model,
-                &self.gg,
-                x,
-                tx,
-                t,
-                value,
-                self.time,
-                self.discount_rate,
-                self.periods_per_month,
-            ))
-        })
+        }
+        let column = |c: &Column| (0..n).map(|i| c.at(i)).collect::<Vec<f64>>();
+        let (x, tx, t, m) = (column(&cols[0]), column(&cols[1]), column(&cols[2]), column(&cols[3]));
+        Ok(customer_lifetime_values(
+            model,
+            &self.gg,
+            &x,
+            &tx,
+            &t,
+            &m,
+            self.time,
+            self.discount_rate,
+            self.periods_per_month,
+        ))
     }
 }
