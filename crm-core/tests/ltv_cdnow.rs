@@ -44,3 +44,24 @@ fn print_the_cdnow_fit() {
     let fit = fit_bgnbd(&cdnow(), 0.0).expect("fits");
     println!("{:?} LL {} after {} iterations", fit.params, fit.log_likelihood, fit.iterations);
 }
+
+#[test]
+fn customers_first_seen_in_the_last_period_add_nothing() {
+    // x = 0, tₓ = 0, T = 0: ln[(α/(α+0))^r] = 0 for BG/NBD (and the same for
+    // Pareto/NBD's ln[(α/α)^r (β/β)^s]), so such rows leave the likelihood
+    // and, without a penalizer, the optimum where they are.
+    use crm_core::ltv::{fit_pareto_nbd, Summary};
+    let s = cdnow();
+    let mut with_new = (s.frequency.clone(), s.recency.clone(), s.t.clone());
+    for _ in 0..100 {
+        with_new.0.push(0.0);
+        with_new.1.push(0.0);
+        with_new.2.push(0.0);
+    }
+    let more = Summary::new(with_new.0, with_new.1, with_new.2).expect("T = 0 is a valid row");
+    let (a, b) = (fit_bgnbd(&s, 0.0).expect("fits"), fit_bgnbd(&more, 0.0).expect("fits"));
+    assert!((a.log_likelihood - b.log_likelihood).abs() < 1e-6, "{} vs {}", a.log_likelihood, b.log_likelihood);
+    assert!(within(b.params.alpha, a.params.alpha, 1e-5) && within(b.params.b, a.params.b, 1e-5));
+    let p = fit_pareto_nbd(&more, 0.0).expect("fits").params;
+    assert!(p.log_likelihood(0.0, 0.0, 0.0).abs() < 1e-12);
+}

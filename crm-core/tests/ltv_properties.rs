@@ -185,7 +185,8 @@ fn bad_rows_give_typed_errors() {
     assert!(is_invalid(Summary::new(vec![1.0], vec![-1.0], vec![5.0]), "recency"));
     assert!(is_invalid(Summary::new(vec![1.0], vec![6.0], vec![5.0]), "recency"));
     assert!(is_invalid(Summary::new(vec![-1.0], vec![0.0], vec![5.0]), "frequency"));
-    assert!(is_invalid(Summary::new(vec![0.0], vec![0.0], vec![0.0]), "T"));
+    assert!(is_invalid(Summary::new(vec![0.0], vec![0.0], vec![-1.0]), "T"));
+    assert!(Summary::new(vec![0.0], vec![0.0], vec![0.0]).is_ok()); // first purchase in the last period
     assert!(matches!(
         fit_gamma_gamma(&[2.0, 3.0], &[10.0, 0.0], None, 0.0),
         Err(LtvError::InvalidSummary { index: 1, ref field, .. }) if field == "monetary_value"

@@ -21,7 +21,9 @@ pub struct Summary {
     pub frequency: Vec<f64>,
     /// Age at the last purchase, 0 ≤ recency ≤ T; 0 when frequency is 0.
     pub recency: Vec<f64>,
-    /// Age at the end of observation, T > 0.
+    /// Age at the end of observation, T ≥ 0 (0 for a first purchase in the
+    /// last period, which lifetimes' summaries hold too: such a customer adds
+    /// nothing to the BG/NBD or Pareto/NBD likelihood).
     pub t: Vec<f64>,
     /// How many customers each row stands for (lifetimes' `weights`); `None`: one each.
     pub weights: Option<Vec<f64>>,
@@ -100,8 +102,8 @@ impl Summary {
             if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
                 return Err(bad(i, "frequency", "must be a whole number ≥ 0"));
             }
-            if !(t.is_finite() && t > 0.0) {
-                return Err(bad(i, "T", "must be a finite number > 0"));
+            if !(t.is_finite() && t >= 0.0) {
+                return Err(bad(i, "T", "must be a finite number ≥ 0"));
             }
             if !(tx.is_finite() && tx >= 0.0) {
                 return Err(bad(i, "recency", "must be a finite number ≥ 0"));
