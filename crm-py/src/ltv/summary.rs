@@ -155,6 +155,40 @@ impl<'a> Instants<'a> {
     }
 }
 
+/// Appends a timestamp column in µs or ns without nulls straight from its
+/// buffer; false (nothing appended) for any other column.
+fn read_plain_instants(a: &ArrayRef, out: &mut Vec<i64>) -> bool {
+    if a.null_count() > 0 {
+        return false;
+    }
+    match a.data_type() {
+        DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => a
+            .as_primitive_opt::<arrow_array::types::TimestampMicrosecondType>()
+            .map(|p| out.extend_from_slice(p.values()))
+            .is_some(),
+        DataType::Timestamp(arrow_schema::TimeUnit::Nanosecond, _) => a
+            .as_primitive_opt::<arrow_array::types::TimestampNanosecondType>()
+            .map(|p| out.extend(p.values().iter().map(|v| v.div_euclid(1000))))
+            .is_some(),
+        _ => false,
+    }
+}
+
+/// Appends a float64 or int64 column without nulls straight from its
+/// buffer; false (nothing appended) for any other column.
+fn read_plain_floats(a: &ArrayRef, out: &mut Vec<f64>) -> bool {
+    if a.null_count() > 0 {
+        return false;
+    }
+    match a.data_type() {
+        DataType::Float64 => a.as_primitive_opt::<Float64Type>().map(|p| out.extend_from_slice(p.values())).is_some(),
+        DataType::Int64 => {
+            a.as_primitive_opt::<Int64Type>().map(|p| out.extend(p.values().iter().map(|&v| v as f64))).is_some()
+        }
+        _ => false,
+    }
+}
+
 /// Reads the value of row `i` as f64 (`None` when null).
 fn value_at(a: &ArrayRef, i: usize) -> Option<f64> {
     if a.is_null(i) {
@@ -210,6 +244,8 @@ fn read(
     let mut int_keys: Vec<i64> = Vec::new();
     let mut text = None;
     let mut base = 0usize;
+    // The last dictionary seen and its values' interned ids (batches often share one).
+    let mut dictionary_ids: Option<(ArrayRef, Vec<u32>)> = None;
     for batch in reader {
         let batch: RecordBatch = batch.map_err(|e| invalid_input("transactions", format!("reading failed: {e}")))?;
         let n = batch.num_rows();
@@ -243,37 +279,62 @@ fn read(
         } else {
             text = Some(true);
             let s = StrCol::new(ids).ok_or_else(|| invalid_input(customer_col, "unreadable column"))?;
-            interner.intern_many(n, |i| s.get(i), &mut customer);
+            match s.dictionary() {
+                // A dictionary no longer than the batch: intern its values once
+                // (again only for a new dictionary), then map each row's key.
+                Some(dict) if dict.len() <= n => {
+                    if !dictionary_ids.as_ref().is_some_and(|(d, _)| Arc::ptr_eq(d, dict)) {
+                        let mut mapped = Vec::with_capacity(dict.len());
+                        interner.intern_many(dict.len(), |k| s.dict_value(k), &mut mapped);
+                        dictionary_ids = Some((Arc::clone(dict), mapped));
+                    }
+                    let mapped = dictionary_ids.as_ref().map_or(&[][..], |(_, m)| &m[..]);
+                    customer.extend((0..n).map(|i| match s.dict_key(i) {
+                        Some(Some(k)) => mapped.get(k).copied().unwrap_or(NONE),
+                        _ => NONE,
+                    }));
+                }
+                _ => interner.intern_many(n, |i| s.get(i), &mut customer),
+            }
             if let Some(i) = customer[first..].iter().position(|&c| c == NONE) {
                 return Err(row_err(customer_col, i, "null customer id"));
             }
         }
-        let times =
-            Instants::new(col(datetime_col)?).ok_or_else(|| invalid_input(datetime_col, "unreadable column"))?;
-        at.reserve(n);
-        for i in 0..n {
-            match times.get(i) {
-                Ok(Some(t)) => at.push(t),
-                Ok(None) => return Err(row_err(datetime_col, i, "null instant")),
-                Err(m) => return Err(row_err(datetime_col, i, &m)),
+        let time_col = col(datetime_col)?;
+        if !read_plain_instants(time_col, &mut at) {
+            let times = Instants::new(time_col).ok_or_else(|| invalid_input(datetime_col, "unreadable column"))?;
+            at.reserve(n);
+            for i in 0..n {
+                match times.get(i) {
+                    Ok(Some(t)) => at.push(t),
+                    Ok(None) => return Err(row_err(datetime_col, i, "null instant")),
+                    Err(m) => return Err(row_err(datetime_col, i, &m)),
+                }
             }
         }
         if let Some(vc) = value_col {
             let a = col(vc)?;
-            value.reserve(n);
-            for i in 0..n {
-                match value_at(a, i) {
-                    Some(v) if v.is_finite() => value.push(v),
-                    Some(v) => return Err(row_err(vc, i, &format!("{v} is not a finite number"))),
-                    None => return Err(row_err(vc, i, "null value")),
+            let start = value.len();
+            if !read_plain_floats(a, &mut value) {
+                value.reserve(n);
+                for i in 0..n {
+                    match value_at(a, i) {
+                        Some(v) => value.push(v),
+                        None => return Err(row_err(vc, i, "null value")),
+                    }
                 }
+            }
+            if let Some(i) = value[start..].iter().position(|v| !v.is_finite()) {
+                return Err(row_err(vc, i, &format!("{} is not a finite number", value[start + i])));
             }
         }
         base += n;
     }
     // Rank the ids: text by bytes, integers by value (lifetimes sorts its rows by id).
     let (rank, ids) = if text == Some(true) {
-        let order = interner.sorted_order();
+        // Ids met in sorted order (a sorted dictionary, sorted input) need no sort.
+        let met_sorted = (1..interner.len() as u32).all(|i| interner.get(i - 1) < interner.get(i));
+        let order = if met_sorted { (0..interner.len() as u32).collect() } else { interner.sorted_order() };
         let mut rank = vec![0u32; order.len()];
         for (r, &old) in order.iter().enumerate() {
             rank[old as usize] = r as u32;

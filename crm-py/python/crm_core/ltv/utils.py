@@ -54,6 +54,11 @@ def _prepare(transactions: Any, columns: list, datetime_col: str, datetime_forma
         if not (pd.api.types.is_datetime64_any_dtype(col)):
             frame = frame.copy()
             frame[datetime_col] = pd.to_datetime(col, format=datetime_format)
+        if not hasattr(frame, "__arrow_c_stream__"):
+            # pandas before 2.2 has no Arrow stream interface: convert through pyarrow.
+            import pyarrow as pa
+
+            return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
     if mod == "polars":
         import polars as pl
