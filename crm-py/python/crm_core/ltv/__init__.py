@@ -34,7 +34,9 @@ __all__ = [
     "LtvError",
     "summary_data_from_transaction_data",
     "calibration_and_holdout_data",
+    "simple_ltv",
 ]
 
 # Transaction summaries (crm_core.ltv.utils) are re-exported below.
 from .utils import summary_data_from_transaction_data, calibration_and_holdout_data  # noqa: E402
+from .simple import simple_ltv  # noqa: E402
