@@ -47,6 +47,53 @@ fn non_decreasing(values: &[f64]) -> bool {
     values.windows(2).all(|w| w[1] >= w[0] - 1e-9 * w[0].abs().max(1e-300))
 }
 
+/// The predictions the three continuous-time models share.
+trait Model {
+    fn log_likelihood(&self, x: f64, tx: f64, t: f64) -> f64;
+    fn probability_alive(&self, x: f64, tx: f64, t: f64) -> f64;
+    fn conditional_expected_purchases(&self, h: f64, x: f64, tx: f64, t: f64) -> f64;
+    fn expected_purchases(&self, h: f64) -> f64;
+}
+
+macro_rules! model {
+    ($t:ty) => {
+        impl Model for $t {
+            fn log_likelihood(&self, x: f64, tx: f64, t: f64) -> f64 {
+                <$t>::log_likelihood(self, x, tx, t)
+            }
+            fn probability_alive(&self, x: f64, tx: f64, t: f64) -> f64 {
+                <$t>::probability_alive(self, x, tx, t)
+            }
+            fn conditional_expected_purchases(&self, h: f64, x: f64, tx: f64, t: f64) -> f64 {
+                <$t>::conditional_expected_purchases(self, h, x, tx, t)
+            }
+            fn expected_purchases(&self, h: f64) -> f64 {
+                <$t>::expected_purchases(self, h)
+            }
+        }
+    };
+}
+model!(BgNbdParams);
+model!(MbgNbdParams);
+model!(ParetoNbdParams);
+
+/// A finite log-likelihood (a density in recency: it may exceed 0), P(alive)
+/// in [0, 1], conditional and population expectations finite, ≥ 0 and
+/// non-decreasing over the sorted horizons `hs`.
+fn check_model(p: &impl Model, x: f64, tx: f64, t: f64, hs: &[f64]) -> Result<(), TestCaseError> {
+    let ll = p.log_likelihood(x, tx, t);
+    prop_assert!(ll.is_finite(), "ll {ll}");
+    let alive = p.probability_alive(x, tx, t);
+    prop_assert!((0.0..=1.0).contains(&alive), "P(alive) {alive}");
+    let cond: Vec<f64> = hs.iter().map(|&h| p.conditional_expected_purchases(h, x, tx, t)).collect();
+    prop_assert!(cond.iter().all(|c| c.is_finite() && *c >= 0.0), "conditional {cond:?}");
+    prop_assert!(non_decreasing(&cond), "conditional not monotone {cond:?}");
+    let pop: Vec<f64> = hs.iter().map(|&h| p.expected_purchases(h)).collect();
+    prop_assert!(pop.iter().all(|c| c.is_finite() && *c >= 0.0), "population {pop:?}");
+    prop_assert!(non_decreasing(&pop), "population not monotone {pop:?}");
+    Ok(())
+}
+
 fn four() -> impl Strategy<Value = (f64, f64, f64, f64)> {
     (param(), param(), param(), param())
 }
@@ -56,47 +103,17 @@ proptest! {
 
     #[test]
     fn bgnbd_is_finite_and_consistent((r, alpha, a, b) in four(), (x, tx, t) in customer(), hs in horizons()) {
-        let p = BgNbdParams { r, alpha, a, b };
-        let ll = p.log_likelihood(x, tx, t);
-        prop_assert!(ll.is_finite(), "ll {ll}"); // a density in recency: may exceed 1
-        let alive = p.probability_alive(x, tx, t);
-        prop_assert!((0.0..=1.0).contains(&alive), "P(alive) {alive}");
-        let cond: Vec<f64> = hs.iter().map(|&h| p.conditional_expected_purchases(h, x, tx, t)).collect();
-        prop_assert!(cond.iter().all(|c| c.is_finite() && *c >= 0.0), "conditional {cond:?}");
-        prop_assert!(non_decreasing(&cond), "conditional not monotone {cond:?}");
-        let pop: Vec<f64> = hs.iter().map(|&h| p.expected_purchases(h)).collect();
-        prop_assert!(pop.iter().all(|c| c.is_finite() && *c >= 0.0), "population {pop:?}");
-        prop_assert!(non_decreasing(&pop), "population not monotone {pop:?}");
+        check_model(&BgNbdParams { r, alpha, a, b }, x, tx, t, &hs)?;
     }
 
     #[test]
     fn mbgnbd_is_finite_and_consistent((r, alpha, a, b) in four(), (x, tx, t) in customer(), hs in horizons()) {
-        let p = MbgNbdParams(BgNbdParams { r, alpha, a, b });
-        let ll = p.log_likelihood(x, tx, t);
-        prop_assert!(ll.is_finite(), "ll {ll}"); // a density in recency: may exceed 1
-        let alive = p.probability_alive(x, tx, t);
-        prop_assert!((0.0..=1.0).contains(&alive), "P(alive) {alive}");
-        let cond: Vec<f64> = hs.iter().map(|&h| p.conditional_expected_purchases(h, x, tx, t)).collect();
-        prop_assert!(cond.iter().all(|c| c.is_finite() && *c >= 0.0), "conditional {cond:?}");
-        prop_assert!(non_decreasing(&cond), "conditional not monotone {cond:?}");
-        let pop: Vec<f64> = hs.iter().map(|&h| p.expected_purchases(h)).collect();
-        prop_assert!(pop.iter().all(|c| c.is_finite() && *c >= 0.0), "population {pop:?}");
-        prop_assert!(non_decreasing(&pop), "population not monotone {pop:?}");
+        check_model(&MbgNbdParams(BgNbdParams { r, alpha, a, b }), x, tx, t, &hs)?;
     }
 
     #[test]
     fn pareto_nbd_is_finite_and_consistent((r, alpha, s, beta) in four(), (x, tx, t) in customer(), hs in horizons()) {
-        let p = ParetoNbdParams { r, alpha, s, beta };
-        let ll = p.log_likelihood(x, tx, t);
-        prop_assert!(ll.is_finite(), "ll {ll}"); // a density in recency: may exceed 1
-        let alive = p.probability_alive(x, tx, t);
-        prop_assert!((0.0..=1.0).contains(&alive), "P(alive) {alive}");
-        let cond: Vec<f64> = hs.iter().map(|&h| p.conditional_expected_purchases(h, x, tx, t)).collect();
-        prop_assert!(cond.iter().all(|c| c.is_finite() && *c >= 0.0), "conditional {cond:?}");
-        prop_assert!(non_decreasing(&cond), "conditional not monotone {cond:?}");
-        let pop: Vec<f64> = hs.iter().map(|&h| p.expected_purchases(h)).collect();
-        prop_assert!(pop.iter().all(|c| c.is_finite() && *c >= 0.0), "population {pop:?}");
-        prop_assert!(non_decreasing(&pop), "population not monotone {pop:?}");
+        check_model(&ParetoNbdParams { r, alpha, s, beta }, x, tx, t, &hs)?;
     }
 
     #[test]

@@ -25,7 +25,7 @@ use super::optimize::{invert, standard_errors_from_hessian, MleFit};
 use super::LtvError;
 
 /// Rows above which a fit first runs on a sample: every k-th row, k = rows / `SAMPLE_ROWS`.
-const SAMPLE_ROWS: usize = 50_000;
+const SAMPLE_ROWS: usize = 20_000;
 
 /// Fits `N` positive parameters θ by maximum likelihood: BFGS on u = ln θ,
 /// minimising −log-likelihood(θ)/n + `penalizer` × Σ θ² (lifetimes'
