@@ -1,5 +1,6 @@
 //! The demo: load the bundled sample store, validate it, compute customer facts,
-//! RFM segments and a few rule-language segments, and print a short summary.
+//! RFM segments, a few rule-language segments and lifetime value (BG/NBD and
+//! Gamma-Gamma fitted on the store's own orders), and print a short summary.
 //!
 //! ```text
 //! cargo run --release -p crm-core --example demo                     # bundled data/sample_store.json
@@ -10,10 +11,13 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use crm_core::facts::{customer_facts, FactsOptions};
-use crm_core::model::Store;
+use crm_core::ltv::{
+    customer_lifetime_value_money, fit_bgnbd, fit_gamma_gamma, summarize_transactions, Period, Summary, Transaction,
+};
+use crm_core::model::{OrderStatus, Store};
 use crm_core::money::{Currency, ExchangeRates, Money};
 use crm_core::segment::{CustomerTable, Rule, TableOptions};
-use crm_core::time::{format_instant, parse_instant, Instant};
+use crm_core::time::{format_instant, parse_instant, to_micros, Instant};
 
 const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sample_store.json");
 
@@ -97,13 +101,10 @@ fn run(path: &str, as_of: Option<&str>) -> Result<(), Box<dyn std::error::Error>
 
 /// RFM segments (seed map) and a few rules, over money converted to EUR.
 fn segments(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Error>> {
-    // Illustrative fixed rates, so that customers paying in different currencies rank together.
-    let mut rates = ExchangeRates::new(Currency::new("EUR")?);
-    for (code, rate) in [("TRY", "0.027"), ("USD", "0.92"), ("GBP", "1.18"), ("JPY", "0.0061")] {
-        rates.insert(Currency::new(code)?, rate)?;
-    }
-    let options =
-        TableOptions { facts: FactsOptions { rates: Some(rates), ..FactsOptions::default() }, ..Default::default() };
+    let options = TableOptions {
+        facts: FactsOptions { rates: Some(demo_rates()?), ..FactsOptions::default() },
+        ..Default::default()
+    };
     let table = CustomerTable::from_store(store, as_of, &options)?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     if let Some(seg) = table.column("segment") {
@@ -131,6 +132,53 @@ fn segments(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Err
     let vip = Rule::parse("segment = 'VIP' AND consent.email")?;
     if let Some(first) = vip.filter(&table)?.first() {
         println!("\nwhy {first} is a VIP with e-mail consent: {}", vip.explain(&table, first)?);
+    }
+    lifetime_value(&store, as_of)
+}
+
+/// Illustrative fixed rates into EUR, so that customers paying in different currencies compare.
+fn demo_rates() -> Result<ExchangeRates, Box<dyn std::error::Error>> {
+    let mut rates = ExchangeRates::new(Currency::new("EUR")?);
+    for (code, rate) in [("TRY", "0.027"), ("USD", "0.92"), ("GBP", "1.18"), ("JPY", "0.0061")] {
+        rates.insert(Currency::new(code)?, rate)?;
+    }
+    Ok(rates)
+}
+
+/// BG/NBD and Gamma-Gamma on the accounts' paid orders (in EUR, weekly
+/// periods), then the three highest 12-month CLVs.
+fn lifetime_value(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Error>> {
+    let counted = [OrderStatus::Paid, OrderStatus::Fulfilled, OrderStatus::PartiallyRefunded];
+    let rates = demo_rates()?;
+    let currency = Currency::new("EUR")?;
+    let mut tx: Vec<Transaction<'_>> = Vec::new();
+    for o in store.orders.iter().filter(|o| counted.contains(&o.status)) {
+        if let Some(customer) = o.customer_id.as_deref() {
+            let value = rates.convert(Money::new(o.total, o.currency))?.amount as f64;
+            tx.push(Transaction { customer, at: to_micros(o.placed_at), value });
+        }
+    }
+    let s = summarize_transactions(&tx, to_micros(as_of), Period::Week);
+    let summary = Summary::new(s.frequency.clone(), s.recency.clone(), s.t.clone())?;
+    let bg = fit_bgnbd(&summary, 0.0)?;
+    let gg = fit_gamma_gamma(&s.frequency, &s.monetary_value, None, 0.0)?;
+    let p = bg.params;
+    println!("\nlifetime value ({} customers, money in EUR, weekly periods)", s.customer_id.len());
+    println!(
+        "  BG/NBD       r {:.3}  alpha {:.3}  a {:.3}  b {:.3}  (log-likelihood {:.1})",
+        p.r, p.alpha, p.a, p.b, bg.log_likelihood
+    );
+    println!("  Gamma-Gamma  p {:.3}  q {:.3}  v {:.1}", gg.params.p, gg.params.q, gg.params.v);
+    let mut clv = Vec::with_capacity(s.customer_id.len());
+    for i in 0..s.customer_id.len() {
+        let (x, tx, t, m) = (s.frequency[i], s.recency[i], s.t[i], s.monetary_value[i].round() as i64);
+        clv.push((customer_lifetime_value_money(&p, &gg.params, x, tx, t, m, currency, 12, 0.01, 4.345)?, i));
+    }
+    clv.sort_by(|a, b| b.0.amount.cmp(&a.0.amount).then(a.1.cmp(&b.1)));
+    println!("  highest 12-month CLV (1% monthly discount):");
+    for &(v, i) in clv.iter().take(3) {
+        let alive = p.probability_alive(s.frequency[i], s.recency[i], s.t[i]);
+        println!("    {:<10} {:>14}   P(alive) {alive:.2}", s.customer_id[i], v.to_string());
     }
     Ok(())
 }
