@@ -133,7 +133,7 @@ fn segments(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Err
     if let Some(first) = vip.filter(&table)?.first() {
         println!("\nwhy {first} is a VIP with e-mail consent: {}", vip.explain(&table, first)?);
     }
-    lifetime_value(&store, as_of)
+    lifetime_value(store, as_of)
 }
 
 /// Illustrative fixed rates into EUR, so that customers paying in different currencies compare.
