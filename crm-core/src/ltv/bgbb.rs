@@ -5,6 +5,7 @@
 
 use super::optimize::fit_positive;
 use super::special::{across_one, ln_gamma, log_add_exp, NEAR_ONE};
+use super::summary::is_whole;
 use super::LtvError;
 
 /// BG/BB parameters.
@@ -108,6 +109,32 @@ impl BgBbParams {
     }
 }
 
+/// Checks BG/BB customer `index`: `n` opportunities (a whole number ≥ 1),
+/// purchases in `x` of them and the last in opportunity `tx` (whole numbers,
+/// x ≤ tx ≤ n; tx = 0 without purchases).
+///
+/// ```
+/// use crm_core::ltv::check_opportunities;
+/// assert!(check_opportunities(0, 3.0, 5.0, 6.0).is_ok());
+/// assert!(check_opportunities(0, 3.0, 2.0, 6.0).is_err()); // the last purchase before the third
+/// ```
+///
+/// # Errors
+/// [`LtvError::InvalidSummary`] naming the field.
+pub fn check_opportunities(index: usize, x: f64, tx: f64, n: f64) -> Result<(), LtvError> {
+    let bad = LtvError::summary;
+    if !is_whole(n) || n < 1.0 {
+        return Err(bad(index, "n_periods", "must be a whole number ≥ 1"));
+    }
+    if !is_whole(x) || x > n {
+        return Err(bad(index, "frequency", "must be a whole number from 0 to n_periods"));
+    }
+    if !is_whole(tx) || tx > n || (x > 0.0 && tx < x) || (x == 0.0 && tx != 0.0) {
+        return Err(bad(index, "recency", "must be a whole number from frequency to n_periods (0 without purchases)"));
+    }
+    Ok(())
+}
+
 /// Fits BG/BB on rows of (frequency, recency, opportunities, weight): the
 /// weight is how many customers share the row (the donation data come this
 /// way). Minimises −(weighted log-likelihood)/Σ weights + `penalizer` × Σ parameter².
@@ -120,16 +147,7 @@ pub fn fit_bgbb(rows: &[(f64, f64, f64, f64)], penalizer: f64) -> Result<BgBbFit
     LtvError::check_penalizer(penalizer)?;
     let bad = LtvError::summary;
     for (i, &(x, tx, n, w)) in rows.iter().enumerate() {
-        let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
-        if !whole(n) || n < 1.0 {
-            return Err(bad(i, "n_periods", "must be a whole number ≥ 1"));
-        }
-        if !whole(x) || x > n {
-            return Err(bad(i, "frequency", "must be a whole number from 0 to n_periods"));
-        }
-        if !whole(tx) || tx > n || (x > 0.0 && tx < x) || (x == 0.0 && tx != 0.0) {
-            return Err(bad(i, "recency", "must be a whole number from frequency to n_periods (0 without purchases)"));
-        }
+        check_opportunities(i, x, tx, n)?;
         if !(w.is_finite() && w >= 0.0) {
             return Err(bad(i, "weights", "must be a finite number ≥ 0"));
         }

@@ -5,6 +5,7 @@
 
 use super::fit::fit_gamma_gamma_grouped;
 use super::special::ln_gamma;
+use super::summary::is_whole;
 use super::LtvError;
 
 /// Gamma-Gamma parameters (`v` is γ, the scale of ν; `lifetimes` names it `v`).
@@ -64,6 +65,28 @@ impl GammaGammaParams {
     }
 }
 
+/// Checks Gamma-Gamma customer `index`: `x` repeat transactions (a whole
+/// number ≥ 0) of mean value `m` (finite, ≥ 0). Fitting asks more (m > 0
+/// when x > 0).
+///
+/// ```
+/// use crm_core::ltv::check_spend;
+/// assert!(check_spend(0, 2.0, 22.35).is_ok());
+/// assert!(check_spend(0, 2.0, -1.0).is_err());
+/// ```
+///
+/// # Errors
+/// [`LtvError::InvalidSummary`] naming the field.
+pub fn check_spend(index: usize, x: f64, m: f64) -> Result<(), LtvError> {
+    if !is_whole(x) {
+        return Err(LtvError::summary(index, "frequency", "must be a whole number ≥ 0"));
+    }
+    if !(m.is_finite() && m >= 0.0) {
+        return Err(LtvError::summary(index, "monetary_value", "must be a finite number ≥ 0"));
+    }
+    Ok(())
+}
+
 /// Fits Gamma-Gamma on the customers with at least one repeat transaction
 /// (`frequency[i]` ≥ 1; rows with frequency 0 are skipped, as lifetimes
 /// asks its users to do; a row with frequency ≥ 1 and monetary value 0 is
@@ -98,12 +121,7 @@ pub fn fit_gamma_gamma(
         if !(w.is_finite() && w >= 0.0) {
             return Err(bad(i, "weights", "must be a finite number ≥ 0"));
         }
-        if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
-            return Err(bad(i, "frequency", "must be a whole number ≥ 0"));
-        }
-        if !(m.is_finite() && m >= 0.0) {
-            return Err(bad(i, "monetary_value", "must be a finite number ≥ 0"));
-        }
+        check_spend(i, x, m)?;
         if x >= 1.0 && m == 0.0 {
             // ln m of the likelihood: no spend model fits repeat purchases worth nothing.
             return Err(bad(

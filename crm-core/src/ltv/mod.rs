@@ -30,11 +30,11 @@ mod special;
 mod summary;
 mod transactions;
 
-pub use bgbb::{fit_bgbb, BgBbFit, BgBbParams};
+pub use bgbb::{check_opportunities, fit_bgbb, BgBbFit, BgBbParams};
 pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
 pub use clv::{customer_lifetime_value, customer_lifetime_value_money, customer_lifetime_values, PurchaseModel};
 pub use error::LtvError;
-pub use gamma_gamma::{fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
+pub use gamma_gamma::{check_spend, fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
 pub use indexed_transactions::{
     calibration_and_holdout_indexed, summarize_indexed, IndexedCalibrationHoldout, IndexedSummary, IndexedTransactions,
     SummaryOptions,
@@ -44,7 +44,7 @@ pub use optimize::{log_space_standard_errors, nelder_mead, Minimum};
 pub use pareto_nbd::{fit_pareto_nbd, ParetoNbdFit, ParetoNbdParams};
 pub use simple::{SimpleLtv, DAYS_PER_YEAR};
 pub use special::{hyp2f1, ln_gamma, ln_hyp2f1, log_add_exp};
-pub use summary::Summary;
+pub use summary::{check_customer, Summary};
 pub use transactions::{
     calibration_and_holdout, summarize_transactions, CalibrationHoldout, Period, Transaction, TransactionSummary,
 };

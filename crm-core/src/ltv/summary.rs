@@ -99,22 +99,46 @@ impl Summary {
         }
         for i in 0..self.len() {
             let (x, tx, t) = (self.frequency[i], self.recency[i], self.t[i]);
-            if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
-                return Err(bad(i, "frequency", "must be a whole number ≥ 0"));
-            }
-            if !(t.is_finite() && t >= 0.0) {
-                return Err(bad(i, "T", "must be a finite number ≥ 0"));
-            }
-            if !(tx.is_finite() && tx >= 0.0) {
-                return Err(bad(i, "recency", "must be a finite number ≥ 0"));
-            }
-            if tx > t {
-                return Err(bad(i, "recency", "greater than T"));
-            }
+            check_customer(i, x, tx, t)?;
             if x == 0.0 && tx != 0.0 {
                 return Err(bad(i, "recency", "must be 0 when frequency is 0"));
             }
         }
         Ok(())
     }
+}
+
+/// Checks customer `index`'s frequency `x` (a whole number ≥ 0), recency
+/// `tx` and age `t` (finite, 0 ≤ tx ≤ t), as every model reads them. A
+/// [`Summary`] asks more (recency 0 without repeat purchases); predictions
+/// ask this much.
+///
+/// ```
+/// use crm_core::ltv::check_customer;
+/// assert!(check_customer(0, 2.0, 30.0, 38.0).is_ok());
+/// assert_eq!(check_customer(4, 2.0, 40.0, 38.0).unwrap_err().to_string(), "customer 4, `recency`: greater than T");
+/// ```
+///
+/// # Errors
+/// [`LtvError::InvalidSummary`] naming the field.
+pub fn check_customer(index: usize, x: f64, tx: f64, t: f64) -> Result<(), LtvError> {
+    let bad = LtvError::summary;
+    if !is_whole(x) {
+        return Err(bad(index, "frequency", "must be a whole number ≥ 0"));
+    }
+    if !(t.is_finite() && t >= 0.0) {
+        return Err(bad(index, "T", "must be a finite number ≥ 0"));
+    }
+    if !(tx.is_finite() && tx >= 0.0) {
+        return Err(bad(index, "recency", "must be a finite number ≥ 0"));
+    }
+    if tx > t {
+        return Err(bad(index, "recency", "greater than T"));
+    }
+    Ok(())
+}
+
+/// A finite whole number ≥ 0.
+pub(crate) fn is_whole(v: f64) -> bool {
+    v.is_finite() && v >= 0.0 && v.fract() == 0.0
 }

@@ -12,9 +12,10 @@ use super::{facts_options, field_instant, field_str, invalid, take_store, Reques
 use crate::error::Error;
 use crate::facts::customer_facts;
 use crate::ltv::{
-    calibration_and_holdout, customer_lifetime_value_money, fit_bgbb, fit_bgnbd, fit_gamma_gamma, fit_mbgnbd,
-    fit_pareto_nbd, summarize_transactions, BgBbParams, BgNbdParams, GammaGammaParams, LtvError, MbgNbdParams,
-    ParetoNbdParams, Period, PurchaseModel, SimpleLtv, Summary, Transaction, TransactionSummary,
+    calibration_and_holdout, check_opportunities, check_spend, customer_lifetime_value_money, fit_bgbb, fit_bgnbd,
+    fit_gamma_gamma, fit_mbgnbd, fit_pareto_nbd, summarize_transactions, BgBbParams, BgNbdParams, GammaGammaParams,
+    LtvError, MbgNbdParams, ParetoNbdParams, Period, PurchaseModel, SimpleLtv, Summary, Transaction,
+    TransactionSummary,
 };
 use crate::money::{Currency, Money};
 use crate::time::{format_instant, parse_instant, to_micros};
@@ -361,38 +362,14 @@ fn summary_of(rows: &[Row]) -> Result<Summary, LtvError> {
     Ok(s)
 }
 
-/// BG/BB rows as `fit_bgbb` checks them: whole numbers, x ≤ n, x ≤ tx ≤ n.
+/// BG/BB rows, as `fit_bgbb` checks them.
 fn check_bgbb(rows: &[Row]) -> Result<(), LtvError> {
-    let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
-    for (i, r) in rows.iter().enumerate() {
-        if !whole(r.t) || r.t < 1.0 {
-            return Err(LtvError::summary(i, "n_periods", "must be a whole number ≥ 1"));
-        }
-        if !whole(r.x) || r.x > r.t {
-            return Err(LtvError::summary(i, "frequency", "must be a whole number from 0 to n_periods"));
-        }
-        if !whole(r.tx) || r.tx > r.t || (r.x > 0.0 && r.tx < r.x) || (r.x == 0.0 && r.tx != 0.0) {
-            return Err(LtvError::summary(
-                i,
-                "recency",
-                "must be a whole number from frequency to n_periods (0 without purchases)",
-            ));
-        }
-    }
-    Ok(())
+    rows.iter().enumerate().try_for_each(|(i, r)| check_opportunities(i, r.x, r.tx, r.t))
 }
 
 /// Gamma-Gamma rows: frequency a whole number ≥ 0, monetary value ≥ 0.
-fn check_spend(rows: &[Row]) -> Result<(), LtvError> {
-    for (i, r) in rows.iter().enumerate() {
-        if !(r.x >= 0.0 && r.x.fract() == 0.0) {
-            return Err(LtvError::summary(i, "frequency", "must be a whole number ≥ 0"));
-        }
-        if r.m < 0.0 {
-            return Err(LtvError::summary(i, "monetary_value", "must be a finite number ≥ 0"));
-        }
-    }
-    Ok(())
+fn check_spend_rows(rows: &[Row]) -> Result<(), LtvError> {
+    rows.iter().enumerate().try_for_each(|(i, r)| check_spend(i, r.x, r.m))
 }
 
 /// `{name: value}` of a parameter vector, or of standard errors.
@@ -596,7 +573,7 @@ fn predict(req: &Map<String, Value>) -> Result<Value, Error> {
                 .into());
             }
             let gg = gamma_gamma_params(&p, "params")?;
-            check_spend(&rows)?;
+            check_spend_rows(&rows)?;
             rows.iter()
                 .map(|r| {
                     with_id(&r.id, json!({"expected_average_profit": gg.conditional_expected_average_profit(r.x, r.m)}))

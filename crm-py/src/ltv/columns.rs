@@ -152,24 +152,6 @@ pub(super) fn is_whole(v: f64) -> bool {
     v.is_finite() && v >= 0.0 && v.fract() == 0.0
 }
 
-/// Checks a customer's (frequency, recency, T) as lifetimes defines them:
-/// a whole frequency ≥ 0, 0 ≤ recency ≤ T, T finite.
-pub(super) fn check_customer(i: usize, x: f64, tx: f64, t: f64) -> Result<(), LtvError> {
-    if !is_whole(x) {
-        return Err(bad_row(i, "frequency", "must be a whole number ≥ 0"));
-    }
-    if !(t.is_finite() && t >= 0.0) {
-        return Err(bad_row(i, "T", "must be a finite number ≥ 0"));
-    }
-    if !(tx.is_finite() && tx >= 0.0) {
-        return Err(bad_row(i, "recency", "must be a finite number ≥ 0"));
-    }
-    if tx > t {
-        return Err(bad_row(i, "recency", "greater than T"));
-    }
-    Ok(())
-}
-
 /// Checks a horizon (`t`, in periods): finite and ≥ 0.
 pub(super) fn check_horizon(i: usize, field: &str, t: f64) -> Result<(), LtvError> {
     if t.is_finite() && t >= 0.0 {

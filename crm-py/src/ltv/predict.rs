@@ -4,13 +4,11 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array};
-use crm_core::ltv::{customer_lifetime_values, GammaGammaParams, LtvError, PurchaseModel};
+use crm_core::ltv::{check_customer, check_spend, customer_lifetime_values, GammaGammaParams, LtvError, PurchaseModel};
 use pyo3::prelude::*;
 use pyo3_arrow::PyArray;
 
-use super::columns::{
-    bad_option, bad_row, broadcast_len, check_customer, check_horizon, count, is_whole, map_rows, read_all, Column,
-};
+use super::columns::{bad_option, bad_row, broadcast_len, check_horizon, count, is_whole, map_rows, read_all, Column};
 use super::model::Fitted;
 use crate::errors::CoreResult;
 
@@ -193,17 +191,6 @@ fn check_opportunities(i: usize, x: f64, tx: f64, n: f64) -> Result<(), LtvError
     }
     if !is_whole(tx) || tx > n || (x > 0.0 && tx < x) || (x == 0.0 && tx != 0.0) {
         return Err(bad_row(i, "recency", "must be a whole number from frequency to n_periods (0 without purchases)"));
-    }
-    Ok(())
-}
-
-/// A Gamma-Gamma row: a whole frequency ≥ 0 and a finite mean value ≥ 0.
-fn check_spend(i: usize, x: f64, m: f64) -> Result<(), LtvError> {
-    if !is_whole(x) {
-        return Err(bad_row(i, "frequency", "must be a whole number ≥ 0"));
-    }
-    if !(m.is_finite() && m >= 0.0) {
-        return Err(bad_row(i, "monetary_value", "must be a finite number ≥ 0"));
     }
     Ok(())
 }
