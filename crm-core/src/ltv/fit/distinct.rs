@@ -30,9 +30,31 @@ impl<T: Copy + PartialOrd> Distinct<T> {
     }
 }
 
+/// Sorts `rows` by `key` and keeps one row per key, its `weight` the sum of
+/// the weights of the rows it stands for (customers alike in everything the
+/// likelihood reads count once, with their number).
+pub(crate) fn merge_equal<R, K: Ord>(rows: &mut Vec<R>, key: impl Fn(&R) -> K, weight: impl Fn(&mut R) -> &mut f64) {
+    rows.sort_unstable_by_key(&key);
+    rows.dedup_by(|later, kept| {
+        let same = key(later) == key(kept);
+        if same {
+            let w = *weight(later);
+            *weight(kept) += w;
+        }
+        same
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merges_rows_with_equal_keys_summing_weights() {
+        let mut rows = vec![(2, 1.0), (1, 0.5), (2, 3.0), (1, 1.0), (5, 2.0)];
+        merge_equal(&mut rows, |r| r.0, |r| &mut r.1);
+        assert_eq!(rows, [(1, 1.5), (2, 4.0), (5, 2.0)]);
+    }
 
     #[test]
     fn indexes_rows_by_sorted_distinct_values() {

@@ -9,7 +9,7 @@
 //! `log_likelihood` of each model). A(x) is computed once per distinct x,
 //! the logarithms once per distinct T and tₓ.
 
-use super::distinct::Distinct;
+use super::distinct::{merge_equal, Distinct};
 use super::dual::{softplus, Dual};
 use super::fit_smooth;
 use crate::ltv::{BgNbdFit, BgNbdParams, LtvError, Summary};
@@ -67,14 +67,7 @@ impl Grouped {
             }
         }
         // Customers with the same (x, T, tₓ) become one row with their weights summed.
-        rows.sort_unstable_by_key(|r| (r.x, r.t, r.tx));
-        rows.dedup_by(|later, kept| {
-            let same = (later.x, later.t, later.tx) == (kept.x, kept.t, kept.tx);
-            if same {
-                kept.w += later.w;
-            }
-            same
-        });
+        merge_equal(&mut rows, |r| (r.x, r.t, r.tx), |r| &mut r.w);
         Grouped {
             k: if model == FourParamModel::MbgNbd { 1.0 } else { 0.0 },
             xs: xs.values,

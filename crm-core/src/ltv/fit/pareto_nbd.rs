@@ -10,7 +10,7 @@
 //! U(x, T) on the pair (x, T), U(x, tₓ) on (x, tₓ): each is computed once
 //! per distinct value or pair, the hypergeometric series above all.
 
-use super::distinct::Distinct;
+use super::distinct::{merge_equal, Distinct};
 use super::dual::{hyp2f1_a_plus_one, Dual};
 use super::fit_smooth;
 use crate::ltv::{LtvError, ParetoNbdFit, ParetoNbdParams, Summary};
@@ -55,14 +55,7 @@ impl Grouped {
                 w: s.weight(i),
             })
             .collect();
-        rows.sort_unstable_by_key(|r| (r.x_t, r.x_tx));
-        rows.dedup_by(|later, kept| {
-            let same = (later.x_t, later.x_tx) == (kept.x_t, kept.x_tx);
-            if same {
-                kept.w += later.w;
-            }
-            same
-        });
+        merge_equal(&mut rows, |r| (r.x_t, r.x_tx), |r| &mut r.w);
         Grouped {
             xs: xs.values,
             x_t: x_t.values,
