@@ -1,6 +1,6 @@
 //! A deterministic quasi-Newton minimiser (BFGS with a backtracking line
 //! search) for smooth objectives whose gradient is known, and the Hessian
-//! of such an objective by central differences of its gradient.
+//! of such an objective by forward differences of its gradient.
 
 use crate::ltv::optimize::Minimum;
 
@@ -8,21 +8,21 @@ use crate::ltv::optimize::Minimum;
 ///
 /// Each iteration steps along −H g, H the BFGS approximation of the inverse
 /// Hessian: `h0` when given (say, from a fit on a sample of the data), else
-/// the identity, scaled after the first step. The step is halved the step
-/// until the value falls by at least 10⁻⁴ of the predicted decrease
-/// (Armijo's rule); steps are capped at 4 along any axis, which keeps
-/// log-parameters from overflowing. Stops when every gradient component is
-/// within `gtol`, when the decrease a full step predicts (gᵀHg) falls below
-/// 10⁻¹³ of the value (its rounding noise), when no step lowers the value
-/// any more, or after
-/// `max_iter` iterations (`converged` false).
+/// the identity, scaled after the first step. The step is halved until the
+/// value falls by at least 10⁻⁴ of the predicted decrease (Armijo's rule);
+/// steps are capped at 4 along any axis, which keeps log-parameters from
+/// overflowing. Stops when every gradient component is within `gtol`, when
+/// the decrease a full step predicts (gᵀHg) falls below 10⁻¹³ of the value
+/// (its rounding noise), when no step lowers the value any more, or after
+/// `max_iter` iterations (`converged` false). Returns the minimum and the
+/// gradient there, which the search has already computed.
 pub(crate) fn bfgs(
     f: impl Fn(&[f64]) -> (f64, Vec<f64>),
     x0: &[f64],
     h0: Option<Vec<Vec<f64>>>,
     gtol: f64,
     max_iter: usize,
-) -> Minimum {
+) -> (Minimum, Vec<f64>) {
     let n = x0.len();
     let mut x = x0.to_vec();
     let (mut fx, mut g) = f(&x);
@@ -84,7 +84,7 @@ pub(crate) fn bfgs(
             break;
         }
     }
-    Minimum { x, value: fx, iterations, converged }
+    (Minimum { x, value: fx, iterations, converged }, g)
 }
 
 /// The Hessian of the objective whose gradient is `grad`, at `x` where the
@@ -144,11 +144,12 @@ mod tests {
             let v = (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2);
             (v, vec![-2.0 * (1.0 - a) - 400.0 * a * (b - a * a), 200.0 * (b - a * a)])
         };
-        let m = bfgs(f, &[-1.2, 1.0], None, 1e-10, 1000);
+        let (m, g) = bfgs(f, &[-1.2, 1.0], None, 1e-10, 1000);
+        assert_eq!(g, f(&m.x).1, "the gradient at the minimum");
         assert!(m.converged && (m.x[0] - 1.0).abs() < 1e-8 && (m.x[1] - 1.0).abs() < 1e-8, "{m:?}");
-        assert_eq!(bfgs(f, &[-1.2, 1.0], None, 1e-10, 1000), m, "deterministic");
+        assert_eq!(bfgs(f, &[-1.2, 1.0], None, 1e-10, 1000).0, m, "deterministic");
         // Started with the exact inverse Hessian at the minimum, from near it: a few steps.
-        let near = bfgs(f, &[1.01, 1.02], Some(vec![vec![0.5, 1.0], vec![1.0, 2.005]]), 1e-10, 1000);
+        let (near, _) = bfgs(f, &[1.01, 1.02], Some(vec![vec![0.5, 1.0], vec![1.0, 2.005]]), 1e-10, 1000);
         assert!(near.converged && near.iterations < 10 && (near.x[0] - 1.0).abs() < 1e-8, "{near:?}");
     }
 

@@ -56,9 +56,8 @@ pub(crate) fn fit_smooth<const N: usize, L: Fn(&[Dual<N>; N]) -> Dual<N>>(
         let (n, sample) = build(stride);
         if n > 0.0 {
             let objective = objective(n, penalizer, &sample);
-            let m = bfgs(&objective, &[0.0; N], None, 1e-7, 500);
-            let (value, g) = objective(&m.x);
-            if value.is_finite() {
+            let (m, g) = bfgs(&objective, &[0.0; N], None, 1e-7, 500);
+            if m.value.is_finite() {
                 let inverse = invert(hessian_from_gradient(|u| objective(u).1, &m.x, &g, 1e-6));
                 let positive = inverse.as_ref().is_some_and(|h| (0..N).all(|i| h[i][i] > 0.0));
                 start = (m.x, inverse.filter(|_| positive));
@@ -70,13 +69,12 @@ pub(crate) fn fit_smooth<const N: usize, L: Fn(&[Dual<N>; N]) -> Dual<N>>(
         return Err(LtvError::NoFit { message: "no customers".into() });
     }
     let objective = objective(n, penalizer, &log_likelihood);
-    let m = bfgs(&objective, &start.0, start.1, 1e-9, 500);
+    let (m, g) = bfgs(&objective, &start.0, start.1, 1e-9, 500);
     let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
     let ll = -(m.value - penalizer * params.iter().map(|v| v * v).sum::<f64>()) * n;
     if !ll.is_finite() {
         return Err(LtvError::NoFit { message: "no parameters give a finite likelihood".into() });
     }
-    let g = objective(&m.x).1;
     let hessian = hessian_from_gradient(|u| objective(u).1, &m.x, &g, 1e-6);
     let standard_errors = standard_errors_from_hessian(hessian, &m.x, n);
     Ok(MleFit { params, log_likelihood: ll, iterations: m.iterations, standard_errors })
