@@ -142,18 +142,8 @@ def summary_data_from_transaction_data(
     a         1.0      3.0  9.0            20.0
     b         0.0      0.0  8.0             0.0
     """
-    columns = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
-    table = _native.ltv_transaction_summary(
-        _prepare(transactions, columns, datetime_col, datetime_format),
-        customer_id_col,
-        datetime_col,
-        monetary_value_col or None,
-        freq=freq,
-        freq_multiplier=float(freq_multiplier),
-        include_first_transaction=bool(include_first_transaction),
-        observation_period_end=_micros(observation_period_end, datetime_format),
-    )
-    return _frame(table, customer_id_col)
+    return _summary(transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format,
+                    observation_period_end, None, freq, freq_multiplier, include_first_transaction)
 
 
 def calibration_and_holdout_data(
@@ -180,8 +170,16 @@ def calibration_and_holdout_data(
     customer, sorted by id. Inputs and errors as
     :func:`summary_data_from_transaction_data`.
     """
+    return _summary(transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format,
+                    observation_period_end, _micros(calibration_period_end, datetime_format), freq,
+                    freq_multiplier, include_first_transaction)
+
+
+def _summary(transactions: Any, customer_id_col: str, datetime_col: str, monetary_value_col: Optional[str],
+             datetime_format: Optional[str], observation_period_end: Any, calibration_end: Optional[int],
+             freq: str, freq_multiplier: float, include_first_transaction: bool) -> Any:
+    """The native summary (with the holdout split when ``calibration_end``, µs, is given) as a DataFrame."""
     columns = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
-    cal = _micros(calibration_period_end, datetime_format)
     table = _native.ltv_transaction_summary(
         _prepare(transactions, columns, datetime_col, datetime_format),
         customer_id_col,
@@ -191,6 +189,6 @@ def calibration_and_holdout_data(
         freq_multiplier=float(freq_multiplier),
         include_first_transaction=bool(include_first_transaction),
         observation_period_end=_micros(observation_period_end, datetime_format),
-        calibration_period_end=cal,
+        calibration_period_end=calibration_end,
     )
     return _frame(table, customer_id_col)
