@@ -13,6 +13,7 @@
 use serde_json::{json, Value};
 use thiserror::Error;
 
+use crate::campaign::CampaignError;
 use crate::consent::{ConsentError, ConsentErrors};
 use crate::datasets::DatasetError;
 use crate::facts::FactsError;
@@ -54,6 +55,9 @@ pub enum Error {
     /// Lifetime value: bad repeat-purchase summaries, bad options, fits that fail.
     #[error(transparent)]
     Ltv(#[from] LtvError),
+    /// Campaign flows, policy, send log and planning options.
+    #[error(transparent)]
+    Campaign(#[from] CampaignError),
     /// A malformed request to the JSON interface.
     #[error(transparent)]
     Request(#[from] RequestError),
@@ -67,7 +71,7 @@ impl From<ConsentError> for Error {
 
 impl Error {
     /// The domain: `model`, `money`, `time`, `facts`, `dataset`, `segment`,
-    /// `consent`, `privacy`, `ltv` or `request`.
+    /// `consent`, `privacy`, `ltv`, `campaign` or `request`.
     pub fn domain(&self) -> &'static str {
         match self {
             Error::Model(_) => "model",
@@ -79,6 +83,7 @@ impl Error {
             Error::Consent(_) => "consent",
             Error::Privacy(_) => "privacy",
             Error::Ltv(_) => "ltv",
+            Error::Campaign(_) => "campaign",
             Error::Request(_) => "request",
         }
     }
@@ -95,6 +100,7 @@ impl Error {
             Error::Consent(e) => e.code(),
             Error::Privacy(e) => e.code(),
             Error::Ltv(e) => e.code(),
+            Error::Campaign(e) => e.code(),
             Error::Request(e) => e.code(),
         }
     }
@@ -148,6 +154,16 @@ impl Error {
             }
             Error::Ltv(LtvError::InvalidOption { field, .. }) => {
                 vec![json!({"code": self.code(), "field": field, "message": self.to_string()})]
+            }
+            Error::Campaign(e) => {
+                let mut d = json!({"code": e.code(), "field": e.field(), "message": e.to_string()});
+                if let CampaignError::InvalidRule { error, .. } = e {
+                    if let Some((line, column)) = error.position() {
+                        d["line"] = json!(line);
+                        d["column"] = json!(column);
+                    }
+                }
+                vec![d]
             }
             other => vec![json!({"code": other.code(), "message": other.to_string()})],
         }

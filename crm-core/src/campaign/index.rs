@@ -1,0 +1,179 @@
+//! The store regrouped per recipient (a customer, or a guest known by a
+//! contact), built once and independent of the planning instant.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::facts::guest_key;
+use crate::model::{Cart, Contact, Customer, EventKind, Order, OrderStatus, Store};
+use crate::time::to_micros;
+
+/// One recipient: a store customer, an unknown customer id named by a record,
+/// or a guest (`guest:` + e-mail or phone, as in the facts).
+pub(crate) struct Recipient<'a> {
+    pub key: Cow<'a, str>,
+    pub customer: Option<&'a Customer>,
+}
+
+/// An order of a recipient, in time order.
+#[derive(Clone, Copy)]
+pub(crate) struct OrderRef {
+    pub at: i64,
+    pub index: u32,
+    pub paid: bool,
+}
+
+/// Records per recipient, each list in time order (ties by position in the store).
+pub(crate) struct StoreIndex<'a> {
+    pub store: &'a Store,
+    pub recipients: Vec<Recipient<'a>>,
+    /// Non-cancelled orders: `orders[order_start[r]..order_start[r + 1]]`.
+    order_start: Vec<u32>,
+    orders: Vec<OrderRef>,
+    cart_start: Vec<u32>,
+    carts: Vec<u32>,
+    event_start: Vec<u32>,
+    events: Vec<u32>,
+}
+
+struct Keys<'a> {
+    map: HashMap<Cow<'a, str>, u32>,
+    recipients: Vec<Recipient<'a>>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> Keys<'a> {
+    fn id(&mut self, id: &'a str) -> u32 {
+        if let Some((k, r)) = self.last {
+            if k == id {
+                return r;
+            }
+        }
+        let r = match self.map.get(id) {
+            Some(&r) => r,
+            None => self.insert(Cow::Borrowed(id)),
+        };
+        self.last = Some((id, r));
+        r
+    }
+
+    fn guest(&mut self, contact: Option<&Contact>) -> Option<u32> {
+        let c = contact?;
+        let key = guest_key(c.email.as_deref(), c.phone.as_deref())?;
+        Some(match self.map.get(key.as_str()) {
+            Some(&r) => r,
+            None => self.insert(Cow::Owned(key)),
+        })
+    }
+
+    fn insert(&mut self, key: Cow<'a, str>) -> u32 {
+        let r = self.recipients.len() as u32;
+        self.recipients.push(Recipient { key: key.clone(), customer: None });
+        self.map.insert(key, r);
+        r
+    }
+
+    fn of(&mut self, customer_id: Option<&'a str>, contact: Option<&Contact>) -> Option<u32> {
+        match customer_id {
+            Some(id) => Some(self.id(id)),
+            None => self.guest(contact),
+        }
+    }
+}
+
+/// Groups `items` (record index, recipient) into offsets and indices per recipient.
+fn group(n: usize, pairs: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n + 1];
+    for &(_, r) in pairs {
+        start[r as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut out = vec![0u32; pairs.len()];
+    for &(i, r) in pairs {
+        out[fill[r as usize] as usize] = i;
+        fill[r as usize] += 1;
+    }
+    (start, out)
+}
+
+impl<'a> StoreIndex<'a> {
+    /// Indexes the store. `events` says whether behavioural events are needed
+    /// (checkout and custom-event triggers).
+    pub fn new(store: &'a Store, events: bool) -> StoreIndex<'a> {
+        let mut keys = Keys { map: HashMap::with_capacity(store.customers.len()), recipients: Vec::new(), last: None };
+        for c in &store.customers {
+            let r = keys.id(&c.id);
+            keys.recipients[r as usize].customer = Some(c);
+        }
+        keys.last = None;
+        let mut order_pairs = Vec::with_capacity(store.orders.len());
+        for (i, o) in store.orders.iter().enumerate() {
+            if o.status == OrderStatus::Cancelled {
+                continue;
+            }
+            if let Some(r) = keys.of(o.customer_id.as_deref(), o.contact.as_ref()) {
+                order_pairs.push((i as u32, r));
+            }
+        }
+        let mut cart_pairs = Vec::new();
+        for (i, c) in store.carts.iter().enumerate() {
+            if let Some(r) = keys.of(c.customer_id.as_deref(), c.contact.as_ref()) {
+                cart_pairs.push((i as u32, r));
+            }
+        }
+        let mut event_pairs = Vec::new();
+        if events {
+            for (i, e) in store.events.iter().enumerate() {
+                if matches!(e.kind, EventKind::CheckoutStarted | EventKind::Custom) {
+                    if let Some(id) = e.customer_id.as_deref() {
+                        event_pairs.push((i as u32, keys.id(id)));
+                    }
+                }
+            }
+        }
+        let n = keys.recipients.len();
+        let (order_start, order_idx) = group(n, &order_pairs);
+        let mut orders: Vec<OrderRef> = order_idx
+            .iter()
+            .map(|&i| {
+                let o = &store.orders[i as usize];
+                let paid = matches!(o.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
+                OrderRef { at: to_micros(o.placed_at), index: i, paid }
+            })
+            .collect();
+        for r in 0..n {
+            let (a, b) = (order_start[r] as usize, order_start[r + 1] as usize);
+            orders[a..b].sort_by_key(|o| (o.at, o.index));
+        }
+        let (cart_start, carts) = group(n, &cart_pairs);
+        let (event_start, mut events) = group(n, &event_pairs);
+        for r in 0..n {
+            let (a, b) = (event_start[r] as usize, event_start[r + 1] as usize);
+            events[a..b].sort_by_key(|&i| (store.events[i as usize].at, i));
+        }
+        StoreIndex { store, recipients: keys.recipients, order_start, orders, cart_start, carts, event_start, events }
+    }
+
+    pub fn orders(&self, r: usize) -> &[OrderRef] {
+        &self.orders[self.order_start[r] as usize..self.order_start[r + 1] as usize]
+    }
+
+    pub fn order(&self, o: &OrderRef) -> &'a Order {
+        &self.store.orders[o.index as usize]
+    }
+
+    pub fn carts(&self, r: usize) -> impl Iterator<Item = (u32, &'a Cart)> + '_ {
+        self.carts[self.cart_start[r] as usize..self.cart_start[r + 1] as usize]
+            .iter()
+            .map(|&i| (i, &self.store.carts[i as usize]))
+    }
+
+    pub fn events(&self, r: usize) -> impl Iterator<Item = (u32, &'a crate::model::Event)> + '_ {
+        self.events[self.event_start[r] as usize..self.event_start[r + 1] as usize]
+            .iter()
+            .map(|&i| (i, &self.store.events[i as usize]))
+    }
+}
