@@ -86,6 +86,12 @@ typedef enum CrmErrorCode {
    */
   CRM_ERROR_CODE_LTV = 10,
   /*
+   11: domain `"campaign"`: a bad flow, policy, send-log entry or
+   planning option, or a flow rule that does not check (`details_json`
+   names the `field` path, and `line`/`column` for a rule).
+   */
+  CRM_ERROR_CODE_CAMPAIGN = 11,
+  /*
    100: domain `"ffi"`, kind `"null_argument"`: a required pointer
    argument was NULL.
    */

@@ -55,6 +55,10 @@ pub enum CrmErrorCode {
     /// names the row `index` and `field`), a bad option, or a model that
     /// could not be fitted.
     Ltv = 10,
+    /// 11: domain `"campaign"`: a bad flow, policy, send-log entry or
+    /// planning option, or a flow rule that does not check (`details_json`
+    /// names the `field` path, and `line`/`column` for a rule).
+    Campaign = 11,
     /// 100: domain `"ffi"`, kind `"null_argument"`: a required pointer
     /// argument was NULL.
     NullArgument = 100,
@@ -134,6 +138,7 @@ impl Failure {
                 Error::Consent(_) => CrmErrorCode::Consent,
                 Error::Privacy(_) => CrmErrorCode::Privacy,
                 Error::Ltv(_) => CrmErrorCode::Ltv,
+                Error::Campaign(_) => CrmErrorCode::Campaign,
             },
             Failure::NullArgument(_) => CrmErrorCode::NullArgument,
             Failure::InvalidUtf8(..) => CrmErrorCode::InvalidUtf8,

@@ -32,6 +32,7 @@ fn class_name(err: &Error) -> &'static str {
         Error::Consent(_) => "ConsentError",
         Error::Privacy(_) => "PrivacyError",
         Error::Ltv(_) => "LtvError",
+        Error::Campaign(_) => "CampaignError",
         Error::Request(_) => "RequestError",
     }
 }
@@ -95,6 +96,7 @@ fn field_and_value(err: &Error) -> (Option<String>, Option<String>) {
                 L::NoFit { .. } => (None, None),
             }
         }
+        Error::Campaign(e) => (Some(e.field().to_string()), None),
         Error::Request(e) => match e {
             RequestError::MissingField { field } | RequestError::InvalidField { field, .. } => {
                 (Some(field.clone()), None)

@@ -131,7 +131,7 @@ static int numeric_code(const char *domain) {
         {"money", CRM_ERROR_CODE_MONEY},     {"time", CRM_ERROR_CODE_TIME},
         {"facts", CRM_ERROR_CODE_FACTS},     {"dataset", CRM_ERROR_CODE_DATASET},
         {"segment", CRM_ERROR_CODE_SEGMENT}, {"consent", CRM_ERROR_CODE_CONSENT},
-        {"privacy", CRM_ERROR_CODE_PRIVACY}, {"ltv", CRM_ERROR_CODE_LTV},
+        {"privacy", CRM_ERROR_CODE_PRIVACY}, {"ltv", CRM_ERROR_CODE_LTV}, {"campaign", CRM_ERROR_CODE_CAMPAIGN},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (strcmp(table[i].domain, domain) == 0) {

@@ -105,6 +105,7 @@ $codes = [
     'consent' => $ffi->CRM_ERROR_CODE_CONSENT,
     'privacy' => $ffi->CRM_ERROR_CODE_PRIVACY,
     'ltv' => $ffi->CRM_ERROR_CODE_LTV,
+    'campaign' => $ffi->CRM_ERROR_CODE_CAMPAIGN,
 ];
 check($codes === ['request' => 1, 'model' => 2, 'money' => 3, 'time' => 4, 'facts' => 5, 'dataset' => 6, 'segment' => 7,
     'consent' => 8, 'privacy' => 9, 'ltv' => 10], 'enumerator values');

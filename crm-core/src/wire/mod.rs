@@ -27,6 +27,8 @@
 //! | `ltv_predict` | `{"model", "params", "customers"?, "horizon"?, "times"?, "purchase_counts"?}` | `{"model", "customers": [{"customer_id"?, "probability_alive", "expected_purchases"?, …}], "expected_purchases"?: [{"t", "expected_purchases", "probability_of_purchases"?}]}` |
 //! | `ltv_clv` | `{"model", "params", "gamma_gamma", "customers", "currency", "months"?, "monthly_discount"?, "period"?}` | `{"model", "currency", "months", "monthly_discount", "period", "customers": [{"customer_id"?, "clv": {"amount", "currency"}}]}` |
 //! | `ltv_simple` | `{"average_order_value": {"amount", "currency"}, "purchases_per_year", "lifespan_years"}` or `{"store", "as_of", "currency", "options"?}`, with `"cac"?`, `"margin"?` | `{"average_order_value", "purchases_per_year", "lifespan_years", "customer_value_per_year", "value", "payback_months"?, "as_of"?, "estimated_lifespan_years"?}` |
+//! | `campaign_plan` | `{"store", "flows": [flow or preset name…], "policy"?, "send_log"?, "now", "horizon"?}` | `{"now", "horizon", "messages", "decisions"}` (docs/campaigns.md) |
+//! | `campaign_presets` | `{}` | `{"flows": [flow…]}` |
 //!
 //! Every `ltv_*` function takes `"significant_digits"` (1 to 17): every float
 //! of its result is then rounded to that many significant digits.
@@ -47,6 +49,7 @@
 use serde_json::{json, Map, Value};
 use thiserror::Error as ThisError;
 
+mod campaign;
 mod consent;
 mod ltv;
 mod segment;
@@ -136,6 +139,8 @@ pub const FUNCTIONS: &[&str] = &[
     "ltv_predict",
     "ltv_clv",
     "ltv_simple",
+    "campaign_plan",
+    "campaign_presets",
 ];
 
 /// Runs `function` on a JSON request and returns the JSON result.
@@ -167,6 +172,8 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "erase" => &["store", "customer_id", "salt", "at"],
         "retention" => &["store", "policy", "now"],
         "sample_store" => &["customers", "seed", "start", "days"],
+        "campaign_plan" => &["store", "flows", "policy", "send_log", "now", "horizon"],
+        "campaign_presets" => &[],
         other => match ltv::allowed(other) {
             Some(fields) => fields,
             None => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
@@ -193,6 +200,8 @@ pub fn call(function: &str, request: &str) -> Result<String, Error> {
         "erase" => consent::erase(req)?,
         "retention" => consent::retention(req)?,
         "sample_store" => sample(&req)?,
+        "campaign_plan" => campaign::campaign_plan(req)?,
+        "campaign_presets" => campaign::campaign_presets()?,
         "ltv_summary" | "ltv_fit" | "ltv_predict" | "ltv_clv" | "ltv_simple" => ltv::call(function, req)?,
         other => return Err(RequestError::UnknownFunction { name: other.to_string() }.into()),
     };

@@ -30,6 +30,7 @@ from .errors import (
     DatasetError,
     PrivacyError,
     LtvError,
+    CampaignError,
     SegmentError,
     FactsError,
     ModelError,
@@ -81,6 +82,7 @@ __all__ = [
     "ConsentError",
     "PrivacyError",
     "LtvError",
+    "CampaignError",
     "RequestError",
 ]
 

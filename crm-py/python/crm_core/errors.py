@@ -16,6 +16,7 @@ SegmentError   segment    bad RFM/segment options, net spend in several currenci
 ConsentError   consent    bad consent policy, malformed İYS records (every bad record in ``.details``)
 PrivacyError   privacy    unknown customer to export or erase, short salt, bad retention policy
 LtvError       ltv        bad repeat-purchase summary (row in ``.value``, column in ``.field``), bad option, failed fit
+CampaignError  campaign   bad flow, policy, send-log entry or planning option (path in ``.field``)
 RequestError   request    malformed requests to :func:`crm_core.call`
 ============== ========== =======================================================
 
@@ -52,6 +53,7 @@ __all__ = [
     "ConsentError",
     "PrivacyError",
     "LtvError",
+    "CampaignError",
     "RequestError",
 ]
 
@@ -144,6 +146,10 @@ class PrivacyError(CrmError):
 
 class LtvError(CrmError):
     """A lifetime-value summary, option or fit was refused (row index in ``value``, column in ``field``)."""
+
+
+class CampaignError(CrmError):
+    """A flow, campaign policy, send-log entry or planning option was refused (path in ``field``)."""
 
 
 class RequestError(CrmError):
