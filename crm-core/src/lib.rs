@@ -35,6 +35,7 @@ pub mod datasets;
 pub mod error;
 pub mod facts;
 pub mod guide;
+mod hash;
 pub mod ltv;
 pub mod model;
 pub mod money;

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, LocalResult, Offset, NaiveDate, NaiveTime, TimeDelta, TimeZone as _, Timelike, Weekday};
+use chrono::{Datelike, LocalResult, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone as _, Timelike, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -177,9 +177,8 @@ pub fn local_instant(date: NaiveDate, time: LocalTime, zone: Tz) -> Instant {
         LocalResult::Ambiguous(a, b) => a.to_utc().min(b.to_utc()),
         LocalResult::None => {
             // In a gap: use the offset in force just before it (no gap is longer than a day).
-            let before = (1..=48)
-                .map(|k| naive - TimeDelta::minutes(30 * k))
-                .find_map(|n| match zone.from_local_datetime(&n) {
+            let before =
+                (1..=48).map(|k| naive - TimeDelta::minutes(30 * k)).find_map(|n| match zone.from_local_datetime(&n) {
                     LocalResult::Single(t) => Some(t),
                     LocalResult::Ambiguous(_, b) => Some(b),
                     LocalResult::None => None,
@@ -246,7 +245,9 @@ impl<'de> Deserialize<'de> for Weekdays {
         let mut bits = 0u8;
         for n in &names {
             let i = DAY_NAMES.iter().position(|x| x.eq_ignore_ascii_case(n)).ok_or_else(|| {
-                serde::de::Error::custom(format!("unknown weekday `{n}` (expected mon, tue, wed, thu, fri, sat or sun)"))
+                serde::de::Error::custom(format!(
+                    "unknown weekday `{n}` (expected mon, tue, wed, thu, fri, sat or sun)"
+                ))
             })?;
             bits |= 1 << i;
         }
@@ -266,7 +267,11 @@ pub fn is_allowed(t: Instant, zone: Tz, window: DailyWindow, days: Weekdays) -> 
         return false;
     }
     let wraps = window.start >= window.end && window.end.0 != 1440;
-    let opened = if wraps && minute < window.end.minute_of_day() { local.date_naive().pred_opt() } else { Some(local.date_naive()) };
+    let opened = if wraps && minute < window.end.minute_of_day() {
+        local.date_naive().pred_opt()
+    } else {
+        Some(local.date_naive())
+    };
     opened.is_some_and(|d| days.contains(d.weekday()))
 }
 

@@ -36,7 +36,13 @@ fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
 /// ```
 pub fn idempotency_key(customer: &str, flow: &str, step: &str, subject: &str) -> String {
     let digest = Sha256::digest(framed(&[customer, flow, step, subject]));
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// An offer code: `PREFIX-` and `length` characters of Crockford base 32 taken
@@ -115,8 +121,12 @@ mod tests {
         let held = (0..n).filter(|i| holdout_bucket(b"key", "global", &format!("c{i}")) < 0.10).count();
         // Binomial(20000, 0.1): sd ≈ 42; 5 sd either side.
         assert!((1790..=2210).contains(&held), "{held}");
-        let both =
-            (0..n).filter(|i| holdout_bucket(b"key", "global", &format!("c{i}")) < 0.10 && holdout_bucket(b"key", "welcome", &format!("c{i}")) < 0.10).count();
+        let both = (0..n)
+            .filter(|i| {
+                holdout_bucket(b"key", "global", &format!("c{i}")) < 0.10
+                    && holdout_bucket(b"key", "welcome", &format!("c{i}")) < 0.10
+            })
+            .count();
         assert!((100..=300).contains(&both), "{both}"); // independent scopes: about 1%
     }
 }

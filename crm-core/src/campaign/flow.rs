@@ -305,7 +305,8 @@ mod req_rule {
 }
 
 fn valid_id(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    (1..=64).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 impl Flow {
@@ -315,8 +316,10 @@ impl Flow {
     /// [`CampaignError::InvalidFlow`] with the path of the bad value;
     /// [`CampaignError::InvalidRule`] for a rule that does not parse.
     pub fn from_json(text: &str) -> Result<Flow, CampaignError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let flow: Flow = serde_path_to_error::deserialize(&mut de).map_err(|e| de_error("flow", e))?;
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| CampaignError::flow("flow", format!("invalid JSON: {e}")))?;
+        check_rules(&v, "flow")?;
+        let flow: Flow = serde_path_to_error::deserialize(v).map_err(|e| de_error("flow", e))?;
         flow.validate("flow")?;
         Ok(flow)
     }
@@ -326,6 +329,11 @@ impl Flow {
     /// # Errors
     /// As [`Flow::from_json`], with paths `flows[i]…`.
     pub fn list_from_value(v: serde_json::Value) -> Result<Vec<Flow>, CampaignError> {
+        if let serde_json::Value::Array(items) = &v {
+            for (i, item) in items.iter().enumerate() {
+                check_rules(item, &format!("flows[{i}]"))?;
+            }
+        }
         let flows: Vec<Flow> = serde_path_to_error::deserialize(v).map_err(|e| de_error("flows", e))?;
         check_flows(&flows)?;
         Ok(flows)
@@ -363,9 +371,15 @@ impl Flow {
             return err("cooldown".into(), "a cooldown cannot be negative");
         }
         match &self.trigger {
-            Trigger::CartAbandoned { idle } if idle.seconds() < 0 => return err("trigger.idle".into(), "cannot be negative"),
-            Trigger::Inactive { after } if after.seconds() <= 0 => return err("trigger.after".into(), "must be positive"),
-            Trigger::CustomEvent { name } if name.is_empty() => return err("trigger.name".into(), "an event name is required"),
+            Trigger::CartAbandoned { idle } if idle.seconds() < 0 => {
+                return err("trigger.idle".into(), "cannot be negative")
+            }
+            Trigger::Inactive { after } if after.seconds() <= 0 => {
+                return err("trigger.after".into(), "must be positive")
+            }
+            Trigger::CustomEvent { name } if name.is_empty() => {
+                return err("trigger.name".into(), "an event name is required")
+            }
             _ => {}
         }
         for (i, s) in self.steps.iter().enumerate() {
@@ -390,7 +404,10 @@ impl Flow {
             }
             if let Delay::After(a) = s.delay {
                 if a.seconds() < 0 {
-                    return err(at("delay.after"), "cannot be negative (use {\"days\": -3, \"at\": \"10:00\"} before a date)");
+                    return err(
+                        at("delay.after"),
+                        "cannot be negative (use {\"days\": -3, \"at\": \"10:00\"} before a date)",
+                    );
                 }
             }
             if let Delay::Calendar { days, .. } = s.delay {
@@ -403,7 +420,8 @@ impl Flow {
                     return err(at("offer.percent_off"), "a percentage from 1 to 100");
                 }
                 if let Some(p) = &o.code_prefix {
-                    if !(1..=20).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+                    if !(1..=20).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    {
                         return err(at("offer.code_prefix"), "1 to 20 characters of A-Z and 0-9");
                     }
                 }
@@ -417,6 +435,25 @@ impl Flow {
         }
         Ok(())
     }
+}
+
+/// Parses the rules of a flow's JSON first, so that a bad rule is reported
+/// as [`CampaignError::InvalidRule`] with its line and column (serde would
+/// keep only the message).
+fn check_rules(v: &serde_json::Value, path: &str) -> Result<(), CampaignError> {
+    let at = |pointer: &str| v.pointer(pointer).filter(|r| !r.is_null());
+    for (pointer, field) in [
+        ("/trigger_filter", "trigger_filter"),
+        ("/filter", "filter"),
+        ("/exits/goal", "exits.goal"),
+        ("/trigger/rule", "trigger.rule"),
+    ] {
+        if let Some(rule) = at(pointer) {
+            Rule::from_value(rule)
+                .map_err(|error| CampaignError::InvalidRule { field: format!("{path}.{field}"), error })?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks a list of flows: each valid, ids unique.

@@ -2,9 +2,9 @@
 //! contact), built once and independent of the planning instant.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::facts::guest_key;
+use crate::hash::FastMap;
 use crate::model::{Cart, Contact, Customer, EventKind, Order, OrderStatus, Store};
 use crate::time::to_micros;
 
@@ -23,7 +23,7 @@ pub(crate) struct OrderRef {
     pub paid: bool,
 }
 
-/// Records per recipient, each list in time order (ties by position in the store).
+/// Records per recipient, each list in time order (ties of orders by id, others by position in the store).
 pub(crate) struct StoreIndex<'a> {
     pub store: &'a Store,
     pub recipients: Vec<Recipient<'a>>,
@@ -31,13 +31,14 @@ pub(crate) struct StoreIndex<'a> {
     order_start: Vec<u32>,
     orders: Vec<OrderRef>,
     cart_start: Vec<u32>,
-    carts: Vec<u32>,
+    /// (last update µs, cart index), by time.
+    carts: Vec<(i64, u32)>,
     event_start: Vec<u32>,
     events: Vec<u32>,
 }
 
 struct Keys<'a> {
-    map: HashMap<Cow<'a, str>, u32>,
+    map: FastMap<Cow<'a, str>, u32>,
     recipients: Vec<Recipient<'a>>,
     last: Option<(&'a str, u32)>,
 }
@@ -103,7 +104,11 @@ impl<'a> StoreIndex<'a> {
     /// Indexes the store. `events` says whether behavioural events are needed
     /// (checkout and custom-event triggers).
     pub fn new(store: &'a Store, events: bool) -> StoreIndex<'a> {
-        let mut keys = Keys { map: HashMap::with_capacity(store.customers.len()), recipients: Vec::new(), last: None };
+        let mut keys = Keys {
+            map: FastMap::with_capacity_and_hasher(store.customers.len(), Default::default()),
+            recipients: Vec::new(),
+            last: None,
+        };
         for c in &store.customers {
             let r = keys.id(&c.id);
             keys.recipients[r as usize].customer = Some(c);
@@ -140,15 +145,25 @@ impl<'a> StoreIndex<'a> {
             .iter()
             .map(|&i| {
                 let o = &store.orders[i as usize];
-                let paid = matches!(o.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
+                let paid =
+                    matches!(o.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
                 OrderRef { at: to_micros(o.placed_at), index: i, paid }
             })
             .collect();
         for r in 0..n {
             let (a, b) = (order_start[r] as usize, order_start[r + 1] as usize);
-            orders[a..b].sort_by_key(|o| (o.at, o.index));
+            // Equal instants by id, not by position: the plan must not depend on record order.
+            orders[a..b].sort_by(|x, y| {
+                let id = |o: &OrderRef| store.orders[o.index as usize].id.as_str();
+                (x.at, id(x), x.index).cmp(&(y.at, id(y), y.index))
+            });
         }
-        let (cart_start, carts) = group(n, &cart_pairs);
+        let (cart_start, cart_idx) = group(n, &cart_pairs);
+        let mut carts: Vec<(i64, u32)> =
+            cart_idx.iter().map(|&i| (to_micros(store.carts[i as usize].updated_at), i)).collect();
+        for r in 0..n {
+            carts[cart_start[r] as usize..cart_start[r + 1] as usize].sort_unstable();
+        }
         let (event_start, mut events) = group(n, &event_pairs);
         for r in 0..n {
             let (a, b) = (event_start[r] as usize, event_start[r + 1] as usize);
@@ -165,10 +180,12 @@ impl<'a> StoreIndex<'a> {
         &self.store.orders[o.index as usize]
     }
 
-    pub fn carts(&self, r: usize) -> impl Iterator<Item = (u32, &'a Cart)> + '_ {
+    /// The carts of a recipient last updated in `[lo, hi]` (µs), by update time.
+    pub fn carts_between(&self, r: usize, lo: i64, hi: i64) -> impl Iterator<Item = &'a Cart> + '_ {
         self.carts[self.cart_start[r] as usize..self.cart_start[r + 1] as usize]
             .iter()
-            .map(|&i| (i, &self.store.carts[i as usize]))
+            .filter(move |(t, _)| *t >= lo && *t <= hi)
+            .map(|&(_, i)| &self.store.carts[i as usize])
     }
 
     pub fn events(&self, r: usize) -> impl Iterator<Item = (u32, &'a crate::model::Event)> + '_ {

@@ -1,5 +1,16 @@
 //! The planner: every due message of every flow instance, decided under
 //! consent, exits, filters, holdouts, suppression, quiet hours and caps.
+//!
+//! Lateness and quiet hours: a step more than `max_lateness` overdue is
+//! dropped, but a marketing message held by quiet hours (mode `defer`) is
+//! overdue only from its release, the window's next opening after its due
+//! instant, channel by channel (a channel released too long ago is tried as
+//! `too_late`). Otherwise a message held longer than `max_lateness`, and so
+//! left to a later run, would be lost.
+//!
+//! Ties never depend on the position of a record: orders at one instant are
+//! taken by id, a key logged twice at one instant by channel, and a consent
+//! exit names the event by its id, not its index.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -57,7 +68,11 @@ impl<'a> Planner<'a> {
         check_flows(flows)?;
         policy.validate()?;
         let codes = flows.iter().enumerate().flat_map(|(i, f)| {
-            f.steps.iter().enumerate().filter(|(_, s)| s.offer.as_ref().is_some_and(|o| o.code_prefix.is_some())).map(move |(j, _)| (i, j))
+            f.steps
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.offer.as_ref().is_some_and(|o| o.code_prefix.is_some()))
+                .map(move |(j, _)| (i, j))
         });
         if let Some((i, j)) = codes.into_iter().next() {
             if policy.offer_secret.is_none() {
@@ -104,17 +119,26 @@ impl<'a> Planner<'a> {
     /// the customer fields; facts errors while building them.
     pub fn plan(&self, send_log: &[SentMessage], now: Instant, horizon: Span) -> Result<Plan, Error> {
         if horizon.seconds() < 0 {
-            return Err(CampaignError::InvalidOption { field: "horizon".into(), message: "cannot be negative".into() }.into());
+            return Err(
+                CampaignError::InvalidOption { field: "horizon".into(), message: "cannot be negative".into() }.into()
+            );
         }
         let log = LogIndex::new(send_log)?;
         let runs = self.flow_runs(now)?;
         let mut plan = Plan::default();
-        let mut ctx = Ctx { now, end: now + horizon.duration(), earliest: now - self.policy.max_lateness.duration(), log: &log };
+        let mut ctx =
+            Ctx { now, end: now + horizon.duration(), earliest: now - self.policy.max_lateness.duration(), log: &log };
         for r in 0..self.index.recipients.len() {
             self.plan_recipient(r, &runs, &mut ctx, &mut plan);
         }
         plan.messages.sort_by(|a, b| {
-            (a.send_at, &a.customer_id, &a.flow, &a.step, &a.subject).cmp(&(b.send_at, &b.customer_id, &b.flow, &b.step, &b.subject))
+            (a.send_at, &a.customer_id, &a.flow, &a.step, &a.subject).cmp(&(
+                b.send_at,
+                &b.customer_id,
+                &b.flow,
+                &b.step,
+                &b.subject,
+            ))
         });
         plan.decisions.sort_by(|a, b| {
             (&a.customer_id, &a.flow, &a.subject, a.due_at, &a.step, a.reason).cmp(&(
@@ -147,10 +171,11 @@ impl<'a> Planner<'a> {
         for (i, f) in self.flows.iter().enumerate() {
             let eval = |rule: Option<&Rule>, field: &str| -> Result<Option<Vec<bool>>, Error> {
                 match (rule, &table) {
-                    (Some(rule), Some(t)) => rule
-                        .evaluate(t)
-                        .map(|m| Some(self.by_recipient(t, &m)))
-                        .map_err(|error| CampaignError::InvalidRule { field: format!("flows[{i}].{field}"), error }.into()),
+                    (Some(rule), Some(t)) => {
+                        rule.evaluate(t).map(|m| Some(self.by_recipient(t, &m))).map_err(|error| {
+                            CampaignError::InvalidRule { field: format!("flows[{i}].{field}"), error }.into()
+                        })
+                    }
                     _ => Ok(None),
                 }
             };
@@ -182,8 +207,11 @@ impl<'a> Planner<'a> {
             let run = &runs[fi];
             let lateness = self.policy.max_lateness.seconds();
             let cooldown = flow.cooldown.map_or(0, Span::seconds);
-            let logged: Vec<&str> =
-                history.iter().filter(|m| m.flow.as_deref() == Some(flow.id.as_str())).filter_map(|m| m.subject.as_deref()).collect();
+            let logged: Vec<&str> = history
+                .iter()
+                .filter(|m| m.flow.as_deref() == Some(flow.id.as_str()))
+                .filter_map(|m| m.subject.as_deref())
+                .collect();
             let w = Window {
                 now: ctx.now,
                 lo: ctx.now - TimeDelta::seconds(lateness + run.offsets.1 + cooldown),
@@ -216,8 +244,10 @@ impl<'a> Planner<'a> {
     ) {
         let flow = &self.flows[inst.flow];
         let rcpt = &self.index.recipients[r];
-        let key_of = |step: &str| idempotency_key(&rcpt.key, &flow.id, step, &inst.subject);
-        let entered = flow.steps.iter().any(|s| ctx.log.by_key.contains_key(key_of(&s.id).as_str()));
+        let mut subject = String::new();
+        let key_of = |step: &str, subject: &str| idempotency_key(&rcpt.key, &flow.id, step, subject);
+        let entered =
+            |subject: &str| flow.steps.iter().any(|s| ctx.log.by_key.contains_key(key_of(&s.id, subject).as_str()));
         let marketing = flow.purpose == Purpose::Marketing;
         for step in &flow.steps {
             let due_at = due(step.delay, inst.entry, zone);
@@ -228,16 +258,20 @@ impl<'a> Planner<'a> {
                 },
                 None => due_at,
             };
-            if due_at < ctx.earliest || due_at >= ctx.end {
+            // Lateness counts from the release of a message held by quiet hours.
+            if due_at >= ctx.end || self.release(zone, &step.channels, flow.purpose, due_at) < ctx.earliest {
                 continue;
             }
-            let key = key_of(&step.id);
+            if subject.is_empty() {
+                subject = inst.subject.to_string();
+            }
+            let key = key_of(&step.id, &subject);
             let decide = |reason: Reason, evidence: Value| Decision {
                 key: key.clone(),
                 customer_id: rcpt.key.to_string(),
                 flow: flow.id.clone(),
                 step: step.id.clone(),
-                subject: inst.subject.clone(),
+                subject: subject.clone(),
                 due_at,
                 reason,
                 evidence,
@@ -263,11 +297,11 @@ impl<'a> Planner<'a> {
                 plan.decisions.push(decide(Reason::Exited, e));
                 continue;
             }
-            if let Some(e) = filtered(flow, run, r, entered) {
+            if let Some(e) = filtered(flow, run, r, || entered(&subject)) {
                 plan.decisions.push(decide(Reason::Filtered, e));
                 continue;
             }
-            match self.choose_channel(r, zone, inst, step.channels.as_slice(), flow.purpose, due_at, ctx.now) {
+            match self.choose_channel(r, zone, inst, step.channels.as_slice(), flow.purpose, due_at, ctx) {
                 Ok(choice) => {
                     let send_at = choice.send_at.max(ctx.now);
                     if send_at >= ctx.end {
@@ -279,7 +313,7 @@ impl<'a> Planner<'a> {
                         flow: inst.flow,
                         step: step.id.clone(),
                         step_index: flow.steps.iter().position(|s| s.id == step.id).unwrap_or(0),
-                        subject: inst.subject.clone(),
+                        subject: subject.clone(),
                         due_at,
                         send_at,
                         channel: choice.channel,
@@ -314,14 +348,18 @@ impl<'a> Planner<'a> {
     fn exit(&self, r: usize, inst: &Instance, flow: &Flow, run: &FlowRun, now: Instant) -> Option<Value> {
         if let Some(cart) = inst.cart {
             if let Some(t) = cart.conversion_time().filter(|&t| t <= now) {
-                return Some(json!({"exit": "cart_converted", "order_id": cart.converted_order_id, "at": format_instant(t)}));
+                return Some(
+                    json!({"exit": "cart_converted", "order_id": cart.converted_order_id, "at": format_instant(t)}),
+                );
             }
         }
         if flow.exit_on_order() {
             let (a, b) = (crate::time::to_micros(inst.entry), crate::time::to_micros(now));
             if let Some(o) = self.index.orders(r).iter().find(|o| o.at > a && o.at <= b) {
                 let order = self.index.order(o);
-                return Some(json!({"exit": "order_placed", "order_id": order.id, "at": format_instant(order.placed_at)}));
+                return Some(
+                    json!({"exit": "order_placed", "order_id": order.id, "at": format_instant(order.placed_at)}),
+                );
             }
         }
         if flow.exit_on_withdrawal() && flow.purpose == Purpose::Marketing {
@@ -333,8 +371,14 @@ impl<'a> Planner<'a> {
                 let d = self.ledger.decide(key, ch, Purpose::Marketing, now);
                 if matches!(d.state, ConsentState::Withdrawn | ConsentState::Erased) {
                     if let Some(ev) = d.evidence.last().filter(|e| e.at > inst.entry) {
-                        return Some(json!({"exit": "consent_withdrawn", "channel": ch, "state": d.state.as_str(),
-                                           "at": format_instant(ev.at), "event_index": ev.event_index}));
+                        // The event's id, not its position in the store: the plan must not
+                        // depend on the order of the records.
+                        let mut e = json!({"exit": "consent_withdrawn", "channel": ch, "state": d.state.as_str(),
+                                           "at": format_instant(ev.at)});
+                        if let Some(id) = &ev.id {
+                            e["event_id"] = json!(id);
+                        }
+                        return Some(e);
                     }
                 }
             }
@@ -343,6 +387,25 @@ impl<'a> Planner<'a> {
             return Some(json!({"exit": "goal", "rule": flow.exits.goal.as_ref().map(ToString::to_string)}));
         }
         None
+    }
+
+    /// The latest instant over `channels` at which a step due at `due_at` is
+    /// released: its due instant, or for a marketing message held by quiet
+    /// hours (mode defer), the window's next opening. Lateness counts from it.
+    fn release(&self, zone: Tz, channels: &[Channel], purpose: Purpose, due_at: Instant) -> Instant {
+        if purpose != Purpose::Marketing {
+            return due_at;
+        }
+        channels
+            .iter()
+            .map(|ch| match self.policy.quiet_hours.iter().find(|q| q.channels.contains(ch)) {
+                Some(q) if q.mode == QuietMode::Defer => {
+                    next_allowed(due_at, zone, q.allowed, super::Weekdays::ALL).unwrap_or(due_at)
+                }
+                _ => due_at,
+            })
+            .max()
+            .unwrap_or(due_at)
     }
 
     /// The first channel with an address, no suppression, no quiet-hours skip and consent at its send instant.
@@ -355,12 +418,18 @@ impl<'a> Planner<'a> {
         channels: &[Channel],
         purpose: Purpose,
         due_at: Instant,
-        now: Instant,
+        ctx: &Ctx,
     ) -> Result<Choice, (Reason, Value)> {
+        let now = ctx.now;
         let rcpt = &self.index.recipients[r];
         let mut tried = Vec::with_capacity(channels.len());
         let mut reasons = Vec::with_capacity(channels.len());
         for &ch in channels {
+            if self.release(zone, &[ch], purpose, due_at) < ctx.earliest {
+                // Overdue by more than max_lateness on this channel (another one holds it by quiet hours).
+                tried.push(json!({"channel": ch, "outcome": "too_late"}));
+                continue;
+            }
             let Some(address) = self.address(r, inst, ch) else {
                 tried.push(json!({"channel": ch, "outcome": "no_address"}));
                 reasons.push(Reason::NoAddress);
@@ -419,7 +488,9 @@ impl<'a> Planner<'a> {
         let pick = |a: Option<&String>, b: Option<&String>| a.or(b).filter(|s| !s.is_empty()).cloned();
         match ch {
             Channel::Email => pick(c.and_then(|c| c.email.as_ref()), contact.and_then(|k| k.email.as_ref())),
-            Channel::Sms | Channel::Call => pick(c.and_then(|c| c.phone.as_ref()), contact.and_then(|k| k.phone.as_ref())),
+            Channel::Sms | Channel::Call => {
+                pick(c.and_then(|c| c.phone.as_ref()), contact.and_then(|k| k.phone.as_ref()))
+            }
             Channel::Push => c.map(|c| c.id.clone()),
         }
     }
@@ -475,7 +546,9 @@ impl<'a> Planner<'a> {
         for c in candidates {
             let flow = &self.flows[c.flow];
             if flow.purpose == Purpose::Marketing {
-                if let Err(e) = check.admit(Counted { at: c.send_at, channel: c.channel, flow: Some(&flow.id), key: c.key.clone() }) {
+                if let Err(e) =
+                    check.admit(Counted { at: c.send_at, channel: c.channel, flow: Some(&flow.id), key: c.key.clone() })
+                {
                     plan.decisions.push(Decision {
                         customer_id: c.customer,
                         key: c.key,
@@ -507,7 +580,12 @@ impl<'a> Planner<'a> {
                 percent_off: o.percent_off,
                 free_shipping: o.free_shipping,
                 code: o.code_prefix.as_ref().map(|p| {
-                    offer_code(self.policy.offer_secret.as_deref().unwrap_or("").as_bytes(), p, &c.key, o.code_length.into())
+                    offer_code(
+                        self.policy.offer_secret.as_deref().unwrap_or("").as_bytes(),
+                        p,
+                        &c.key,
+                        o.code_length.into(),
+                    )
                 }),
                 expires_at: o.valid_for.map(|v| c.send_at + v.duration()),
             });
@@ -590,9 +668,10 @@ impl<'l> LogIndex<'l> {
                 if k.is_empty() {
                     return Err(bad("key", "an empty key (leave it out for messages sent outside the planner)"));
                 }
-                // The earliest send wins when a key is logged twice.
+                // The earliest send wins when a key is logged twice (equal
+                // instants by channel, never by position in the log).
                 let e = by_key.entry(k.as_str()).or_insert(m);
-                if (m.sent_at, i) < (e.sent_at, usize::MAX) {
+                if (m.sent_at, m.channel) < (e.sent_at, e.channel) {
                     *e = m;
                 }
             }
@@ -606,10 +685,10 @@ impl<'l> LogIndex<'l> {
 }
 
 /// Whether the flow filter, or the trigger filter of an instance not yet entered, fails.
-fn filtered(flow: &Flow, run: &FlowRun, r: usize, entered: bool) -> Option<Value> {
-    if !entered && !matches!(flow.trigger, Trigger::SegmentEntered { .. }) {
+fn filtered(flow: &Flow, run: &FlowRun, r: usize, entered: impl Fn() -> bool) -> Option<Value> {
+    if !matches!(flow.trigger, Trigger::SegmentEntered { .. }) {
         if let (Some(m), Some(rule)) = (&run.masks[TRIGGER_FILTER], &flow.trigger_filter) {
-            if !m[r] {
+            if !m[r] && !entered() {
                 return Some(json!({"filter": "trigger", "rule": rule.to_string()}));
             }
         }

@@ -44,7 +44,8 @@ pub struct CampaignPolicy {
     #[serde(default)]
     pub suppression: Suppression,
     /// A step more than this overdue at planning is dropped (default 24 h);
-    /// one less overdue is sent at `now`.
+    /// one less overdue is sent at `now`. A message held by quiet hours is
+    /// overdue from its release (the window's opening), not its due instant.
     #[serde(default = "day")]
     pub max_lateness: Span,
     /// Secret (text) of the HMAC behind offer codes; required when an offer has a `code_prefix`.

@@ -6,8 +6,15 @@ use super::span::Span;
 use crate::model::{Channel, Purpose};
 
 /// Names of the presets, in the order [`presets`] returns them.
-pub const PRESETS: [&str; 7] =
-    ["cart_recovery", "welcome", "order_confirmation", "post_purchase", "product_recommendation", "birthday", "win_back"];
+pub const PRESETS: [&str; 7] = [
+    "cart_recovery",
+    "welcome",
+    "order_confirmation",
+    "post_purchase",
+    "product_recommendation",
+    "birthday",
+    "win_back",
+];
 
 fn step(id: &str, delay: Delay, channels: &[Channel], template: &str) -> Step {
     Step {
@@ -30,7 +37,13 @@ fn day_at(days: i32, hour: u16) -> Delay {
 }
 
 fn offer(percent: Option<u8>, free_shipping: bool, prefix: Option<&str>, valid_for: Option<Span>) -> Option<Offer> {
-    Some(Offer { percent_off: percent, free_shipping, code_prefix: prefix.map(str::to_string), code_length: 8, valid_for })
+    Some(Offer {
+        percent_off: percent,
+        free_shipping,
+        code_prefix: prefix.map(str::to_string),
+        code_length: 8,
+        valid_for,
+    })
 }
 
 fn flow(id: &str, name: &str, purpose: Purpose, priority: i32, trigger: Trigger, steps: Vec<Step>) -> Flow {
@@ -89,7 +102,11 @@ pub fn preset(name: &str) -> Option<Flow> {
                 Purpose::Marketing,
                 20,
                 Trigger::SignedUp,
-                vec![step("welcome", after(0), email, "welcome"), step("brand_story", day_at(2, 10), email, "brand_story"), first],
+                vec![
+                    step("welcome", after(0), email, "welcome"),
+                    step("brand_story", day_at(2, 10), email, "brand_story"),
+                    first,
+                ],
             )
         }
         "order_confirmation" => flow(
@@ -121,7 +138,14 @@ pub fn preset(name: &str) -> Option<Flow> {
         "product_recommendation" => {
             let mut s = step("recommendation", day_at(7, 11), email, "also_bought");
             s.recommendations = 3;
-            flow("product_recommendation", "Product recommendation", Purpose::Marketing, 5, Trigger::OrderPlaced, vec![s])
+            flow(
+                "product_recommendation",
+                "Product recommendation",
+                Purpose::Marketing,
+                5,
+                Trigger::OrderPlaced,
+                vec![s],
+            )
         }
         "birthday" => {
             let mut s = step("birthday_gift", day_at(-3, 10), &[Email, Sms], "birthday");
@@ -132,7 +156,14 @@ pub fn preset(name: &str) -> Option<Flow> {
             let mut s = step("we_missed_you", after(0), email, "win_back");
             s.offer = offer(Some(25), false, Some("GERIDON25"), Some(Span::days(14)));
             s.recommendations = 3;
-            let mut f = flow("win_back", "Win-back", Purpose::Marketing, 15, Trigger::Inactive { after: Span::days(60) }, vec![s]);
+            let mut f = flow(
+                "win_back",
+                "Win-back",
+                Purpose::Marketing,
+                15,
+                Trigger::Inactive { after: Span::days(60) },
+                vec![s],
+            );
             f.cooldown = Some(Span::days(90));
             f
         }

@@ -78,7 +78,10 @@ impl FromStr for Span {
             'w' => 7 * 86_400,
             _ => return Err(bad()),
         };
-        let secs = n.checked_mul(mult).filter(|v| *v <= MAX_SECONDS).ok_or_else(|| format!("span `{s}` is longer than 10 years"))?;
+        let secs = n
+            .checked_mul(mult)
+            .filter(|v| *v <= MAX_SECONDS)
+            .ok_or_else(|| format!("span `{s}` is longer than 10 years"))?;
         Ok(Span(sign * secs))
     }
 }
@@ -114,9 +117,14 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        for (text, secs, canon) in
-            [("90s", 90, "90s"), ("15m", 900, "15m"), ("60m", 3600, "1h"), ("7d", 604_800, "1w"), ("-3d", -259_200, "-3d"), ("0h", 0, "0s")]
-        {
+        for (text, secs, canon) in [
+            ("90s", 90, "90s"),
+            ("15m", 900, "15m"),
+            ("60m", 3600, "1h"),
+            ("7d", 604_800, "1w"),
+            ("-3d", -259_200, "-3d"),
+            ("0h", 0, "0s"),
+        ] {
             let s: Span = text.parse().unwrap();
             assert_eq!((s.seconds(), s.to_string().as_str()), (secs, canon), "{text}");
         }

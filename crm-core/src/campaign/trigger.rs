@@ -1,5 +1,13 @@
 //! Flow instances: which triggers of a recipient start an instance, with its
 //! subject (the thing it is about) and entry instant.
+//!
+//! Re-entry cooldown: an occurrence starts an instance unless it falls within
+//! the cooldown after the entry of the previous *instance* (an occurrence
+//! blocked by the cooldown blocks nothing). The chain is followed through the
+//! whole history, so the answer does not depend on how far back a planning
+//! run looks. An event without an id is named by its instant
+//! (`checkout:@2026-05-01T10:00:00Z`), never by its position in the store;
+//! id-less events of one kind at one instant are one occurrence.
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use chrono_tz::Tz;
@@ -8,12 +16,40 @@ use super::calendar::{clock, local_date, local_instant};
 use super::flow::{DateField, Delay, Flow, Trigger};
 use super::index::StoreIndex;
 use crate::model::{Cart, Contact, EventKind, Order};
-use crate::time::{from_micros, to_micros, Instant};
+use crate::time::{format_instant, from_micros, to_micros, Instant};
+
+/// What an instance is about; formatted (`cart:k1`, `birthday:2026`) only
+/// when one of its steps is due.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Subject<'a> {
+    /// A prefix and a record id (`cart`, `order`, `inactive`, `checkout`, `event`).
+    Id(&'static str, &'a str),
+    /// A prefix and an event instant, for events without an id (`checkout:@2026-05-01T10:00:00Z`).
+    At(&'static str, Instant),
+    /// A yearly date (`birthday`, `first_order_anniversary`) and its year.
+    Year(&'static str, i32),
+    /// A segment entry on a UTC day.
+    Day(NaiveDate),
+    /// The sign-up.
+    SignUp,
+}
+
+impl std::fmt::Display for Subject<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Id(p, id) => write!(f, "{p}:{id}"),
+            Subject::At(p, t) => write!(f, "{p}:@{}", format_instant(*t)),
+            Subject::Year(p, y) => write!(f, "{p}:{y}"),
+            Subject::Day(d) => write!(f, "segment:{d}"),
+            Subject::SignUp => f.write_str("signup"),
+        }
+    }
+}
 
 /// One run of a flow for one recipient.
 pub(crate) struct Instance<'a> {
     pub flow: usize,
-    pub subject: String,
+    pub subject: Subject<'a>,
     pub entry: Instant,
     pub cart: Option<&'a Cart>,
     pub order: Option<&'a Order>,
@@ -34,7 +70,9 @@ pub(crate) fn step_offsets(flow: &Flow) -> (i64, i64) {
     for s in &flow.steps {
         let (a, b) = match s.delay {
             Delay::After(span) => (span.seconds(), span.seconds()),
-            Delay::Calendar { days, .. } => (i64::from(days) * 86_400 - 2 * 86_400, i64::from(days) * 86_400 + 2 * 86_400),
+            Delay::Calendar { days, .. } => {
+                (i64::from(days) * 86_400 - 2 * 86_400, i64::from(days) * 86_400 + 2 * 86_400)
+            }
         };
         let b = if s.window.is_some() { b + 9 * 86_400 } else { b };
         lo = lo.min(a);
@@ -57,9 +95,8 @@ pub(crate) fn due(delay: Delay, entry: Instant, zone: Tz) -> Instant {
 
 /// The date `month`/`day` in `year`; 29 February is 28 February in other years.
 pub(crate) fn yearly(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(year, month, day).or_else(|| {
-        (month == 2 && day == 29).then(|| NaiveDate::from_ymd_opt(year, 2, 28)).flatten()
-    })
+    NaiveDate::from_ymd_opt(year, month, day)
+        .or_else(|| (month == 2 && day == 29).then(|| NaiveDate::from_ymd_opt(year, 2, 28)).flatten())
 }
 
 /// Inputs to instance discovery for one recipient and flow.
@@ -81,14 +118,21 @@ pub(crate) struct Window<'s> {
 pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flow, w: &Window) -> Vec<Instance<'a>> {
     let mut out = Vec::new();
     let now = w.now;
-    let inside = |t: Instant| t >= w.lo && t <= w.hi;
+    // With a cooldown, which instances exist depends on the whole chain of
+    // earlier ones (an occurrence blocked by a cooldown blocks nothing), so
+    // every occurrence up to `hi` is found and the cooldown applied before
+    // keeping those from `lo` on; else the answer would depend on how far
+    // back the planning window reaches.
+    let chained = flow.cooldown.is_some();
+    let inside = |t: Instant| t <= w.hi && (chained || t >= w.lo);
+    let lo_us = if chained { i64::MIN } else { to_micros(w.lo) };
     let customer = ix.recipients[r].customer;
-    let mut push = |subject: String, entry: Instant, cart: Option<&'a Cart>, order: Option<&'a Order>| {
+    let mut push = |subject: Subject<'a>, entry: Instant, cart: Option<&'a Cart>, order: Option<&'a Order>| {
         out.push(Instance { flow: fi, subject, entry, cart, order });
     };
     match &flow.trigger {
         Trigger::CartAbandoned { idle } => {
-            for (_, cart) in ix.carts(r) {
+            for cart in ix.carts_between(r, lo_us, to_micros(w.hi.min(now))) {
                 let entry = cart.updated_at;
                 if cart.items.is_empty() || entry + idle.duration() > now || !inside(entry) {
                     continue;
@@ -97,21 +141,20 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
                 if cart.conversion_time().is_some_and(|c| c < entry + idle.duration()) {
                     continue;
                 }
-                push(format!("cart:{}", cart.id), entry, Some(cart), None);
+                push(Subject::Id("cart", &cart.id), entry, Some(cart), None);
             }
         }
         Trigger::OrderPlaced => {
-            for o in ix.orders(r) {
+            let (lo, hi) = (lo_us, to_micros(w.hi.min(now)));
+            for o in ix.orders(r).iter().filter(|o| o.at >= lo && o.at <= hi) {
                 let order = ix.order(o);
-                if order.placed_at <= now && inside(order.placed_at) {
-                    push(format!("order:{}", order.id), order.placed_at, None, Some(order));
-                }
+                push(Subject::Id("order", &order.id), order.placed_at, None, Some(order));
             }
         }
         Trigger::SignedUp => {
             if let Some(c) = customer {
                 if c.created_at <= now && inside(c.created_at) {
-                    push("signup".into(), c.created_at, None, None);
+                    push(Subject::SignUp, c.created_at, None, None);
                 }
             }
         }
@@ -122,7 +165,9 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
                     None => return out,
                 },
                 DateField::FirstOrderAnniversary => {
-                    let Some(first) = ix.orders(r).iter().find(|o| o.paid && o.at <= to_micros(now)) else { return out };
+                    let Some(first) = ix.orders(r).iter().find(|o| o.paid && o.at <= to_micros(now)) else {
+                        return out;
+                    };
                     let Some(t) = from_micros(first.at) else { return out };
                     let d = local_date(t, w.zone);
                     (d.month(), d.day(), d.year() + 1)
@@ -132,36 +177,65 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
                 DateField::Birthday => "birthday",
                 DateField::FirstOrderAnniversary => "first_order_anniversary",
             };
-            let y = local_date(now, w.zone).year();
+            // Entries are local midnights: only dates within a day of the bounds can qualify.
+            let (first_day, last_day) = (w.lo.date_naive().pred_opt(), w.hi.date_naive().succ_opt());
+            let y = now.date_naive().year();
             for year in (y - 1..=y + 1).filter(|&year| year >= first_year) {
                 let Some(date) = yearly(year, month, day) else { continue };
+                if first_day.is_some_and(|d| date < d) || last_day.is_some_and(|d| date > d) {
+                    continue;
+                }
                 let entry = local_instant(date, clock(0, 0), w.zone);
                 if inside(entry) {
-                    push(format!("{name}:{year}"), entry, None, None);
+                    push(Subject::Year(name, year), entry, None, None);
                 }
             }
         }
         Trigger::Inactive { after } => {
             let now_us = to_micros(now);
-            if let Some(last) = ix.orders(r).iter().rev().find(|o| o.paid && o.at <= now_us) {
-                let order = ix.order(last);
-                let entry = order.placed_at + after.duration();
-                if entry <= now && inside(entry) && !ix.orders(r).iter().any(|o| o.at > last.at && o.at <= now_us) {
-                    push(format!("inactive:{}", order.id), entry, None, Some(order));
+            let orders = ix.orders(r);
+            if let Some(pos) = orders.iter().rposition(|o| o.paid && o.at <= now_us) {
+                let last = &orders[pos];
+                let entry_us = last.at.saturating_add(after.micros());
+                let no_later = orders[pos + 1..].iter().all(|o| o.at > now_us);
+                if entry_us <= now_us && entry_us >= to_micros(w.lo) && entry_us <= to_micros(w.hi) && no_later {
+                    let order = ix.order(last);
+                    push(Subject::Id("inactive", &order.id), order.placed_at + after.duration(), None, Some(order));
+                }
+                // With a cooldown, the earlier inactivity periods (a paid order, then
+                // `after` with no order) were instances too: they start the chain.
+                if chained {
+                    for (i, o) in orders[..pos].iter().enumerate().filter(|(_, o)| o.paid) {
+                        let entry_us = o.at.saturating_add(after.micros());
+                        if orders[i + 1..].iter().all(|x| x.at > entry_us) && entry_us <= to_micros(w.hi) {
+                            let order = ix.order(o);
+                            push(
+                                Subject::Id("inactive", &order.id),
+                                order.placed_at + after.duration(),
+                                None,
+                                Some(order),
+                            );
+                        }
+                    }
                 }
             }
         }
         Trigger::CheckoutStarted | Trigger::CustomEvent { .. } => {
-            for (i, e) in ix.events(r) {
+            for (_, e) in ix.events(r) {
                 let wanted = match &flow.trigger {
                     Trigger::CheckoutStarted => e.kind == EventKind::CheckoutStarted,
                     Trigger::CustomEvent { name } => e.kind == EventKind::Custom && e.name.as_deref() == Some(name),
                     _ => false,
                 };
                 if wanted && e.at <= now && inside(e.at) {
-                    let id = e.id.clone().unwrap_or_else(|| format!("#{i}"));
+                    // Without an id, the event's instant names it (its position in the
+                    // store would change with the order of the records).
                     let prefix = if e.kind == EventKind::CheckoutStarted { "checkout" } else { "event" };
-                    push(format!("{prefix}:{id}"), e.at, None, None);
+                    let subject = match &e.id {
+                        Some(id) => Subject::Id(prefix, id),
+                        None => Subject::At(prefix, e.at),
+                    };
+                    push(subject, e.at, None, None);
                 }
             }
         }
@@ -179,18 +253,20 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
             for d in &dates {
                 let entry = d.and_time(chrono::NaiveTime::MIN).and_utc();
                 if inside(entry) {
-                    push(format!("segment:{d}"), entry, None, None);
+                    push(Subject::Day(*d), entry, None, None);
                 }
                 running_one |= entry + w.running >= now;
             }
             let today = now.date_naive();
             let entry = today.and_time(chrono::NaiveTime::MIN).and_utc();
             if w.member && !running_one && !dates.contains(&today) {
-                push(format!("segment:{today}"), entry, None, None);
+                push(Subject::Day(today), entry, None, None);
             }
         }
     }
-    out.sort_by(|a, b| (a.entry, &a.subject).cmp(&(b.entry, &b.subject)));
+    out.sort_by(|a, b| (a.entry, a.subject).cmp(&(b.entry, b.subject)));
+    // Id-less events of one kind at one instant are one occurrence.
+    out.dedup_by(|a, b| a.subject == b.subject);
     if let Some(cool) = flow.cooldown {
         let mut last: Option<Instant> = None;
         out.retain(|i| {
@@ -200,6 +276,7 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
             }
             ok
         });
+        out.retain(|i| i.entry >= w.lo);
     }
     out
 }

@@ -20,7 +20,10 @@ fn flows(req: &Map<String, Value>) -> Result<Vec<Flow>, Error> {
         match item {
             Value::String(name) => {
                 let f = preset(name).ok_or_else(|| {
-                    CampaignError::flow(format!("flows[{i}]"), format!("unknown preset `{name}` (expected one of: {})", PRESETS.join(", ")))
+                    CampaignError::flow(
+                        format!("flows[{i}]"),
+                        format!("unknown preset `{name}` (expected one of: {})", PRESETS.join(", ")),
+                    )
                 })?;
                 expanded.push(serde_json::to_value(f).map_err(|e| invalid("flows", e.to_string()))?);
             }

@@ -47,11 +47,12 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use serde_json::{json, Map, Value};
 
 use crate::facts::{guest_key, status_as_of};
+use crate::hash::FastHasher;
 use crate::model::{LineItem, Order, OrderStatus, Store};
 use crate::time::Instant;
 
@@ -463,34 +464,6 @@ fn pair_key(a: u32, b: u32) -> u64 {
 /// `n1 / d1` against `n2 / d2`, exactly (by cross-multiplication).
 fn ratio_cmp(n1: u64, d1: u64, n2: u64, d2: u64) -> Ordering {
     (u128::from(n1) * u128::from(d2)).cmp(&(u128::from(n2) * u128::from(d1)))
-}
-
-/// A fast hasher for the `u64` pair keys and the item names of one call (a
-/// multiply-xorshift mixes every input bit into the high bits). Unlike the
-/// default hasher it is not keyed, which is fine for a table that lives for
-/// one computation over the shop's own catalogue.
-#[derive(Default)]
-struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        let x = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        x ^ (x >> 31)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // The length first, so that zero padding cannot make two inputs equal.
-        self.write_u64(bytes.len() as u64);
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(23) ^ n).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    }
 }
 
 fn object(v: &Value) -> Result<&Map<String, Value>, SegmentError> {

@@ -1,5 +1,5 @@
 //! Unit tests of the co-purchase table and cross-sell, worked by hand.
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 
 use super::*;
 use crate::time::parse_instant;
