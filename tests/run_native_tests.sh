@@ -75,4 +75,15 @@ fi
 say "PHP: running tests/php/test_crm.php ($(php -r 'echo PHP_VERSION;'))"
 php -d ffi.enable=1 tests/php/test_crm.php "$LIB_DIR/libcrm.so"
 
+say "PHP: docs/examples/campaign_cron.php twice with one send log (the second run sends nothing)"
+cron() {
+    CRM_LIB="$LIB_DIR/libcrm.so" CRM_HEADER="$ROOT/crm-ffi/include/crm.h" \
+        php -d ffi.enable=1 docs/examples/campaign_cron.php "$WORK/send_log.json" | tee "$WORK/cron_$1.txt"
+}
+cron 1
+grep -q '^sent [1-9][0-9]* messages*,' "$WORK/cron_1.txt" || { echo "first cron run sent nothing" >&2; exit 1; }
+cron 2
+grep -q '^sent 0 messages,' "$WORK/cron_2.txt" || { echo "second cron run sent again" >&2; exit 1; }
+! grep -q '^send ' "$WORK/cron_2.txt" || { echo "second cron run sent again" >&2; exit 1; }
+
 say "native tests passed"

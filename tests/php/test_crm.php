@@ -108,7 +108,7 @@ $codes = [
     'campaign' => $ffi->CRM_ERROR_CODE_CAMPAIGN,
 ];
 check($codes === ['request' => 1, 'model' => 2, 'money' => 3, 'time' => 4, 'facts' => 5, 'dataset' => 6, 'segment' => 7,
-    'consent' => 8, 'privacy' => 9, 'ltv' => 10], 'enumerator values');
+    'consent' => 8, 'privacy' => 9, 'ltv' => 10, 'campaign' => 11], 'enumerator values');
 check($ffi->CRM_ERROR_CODE_NULL_ARGUMENT === 100 && $ffi->CRM_ERROR_CODE_INVALID_UTF8 === 101
     && $ffi->CRM_ERROR_CODE_PANIC === 102, 'boundary enumerator values');
 

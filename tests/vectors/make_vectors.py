@@ -187,7 +187,7 @@ for name, desc, st, errors in cases:
 def req_error(domain, code, message):
     return {"ok": False, "error": {"domain": domain, "code": code, "message": message, "details": [{"code": code, "message": message}]}}
 write("error_unknown_function.json", "A misspelt function name.", "customer_fact", {"store": {}},
-      req_error("request", "unknown_function", "unknown function `customer_fact` (expected one of: version, validate_store, customer_facts, rfm, rule, segment, segment_map, co_purchase, cross_sell, consent, consent_table, iys_import, iys_export, subject_export, erase, retention, sample_store, ltv_summary, ltv_fit, ltv_predict, ltv_clv, ltv_simple)"))
+      req_error("request", "unknown_function", "unknown function `customer_fact` (expected one of: version, validate_store, customer_facts, rfm, rule, segment, segment_map, co_purchase, cross_sell, consent, consent_table, iys_import, iys_export, subject_export, erase, retention, sample_store, ltv_summary, ltv_fit, ltv_predict, ltv_clv, ltv_simple, campaign_plan, campaign_presets)"))
 write("error_missing_as_of.json", "customer_facts needs as_of: the library never reads the clock.", "customer_facts", {"store": {}},
       req_error("request", "missing_field", "request field `as_of` is required"))
 write("error_as_of_without_zone.json", "as_of must carry a zone.", "customer_facts", {"store": {}, "as_of": "2024-03-01"},
