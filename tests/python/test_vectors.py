@@ -37,6 +37,7 @@ CLASSES = {
     "consent": crm_core.ConsentError,
     "privacy": crm_core.PrivacyError,
     "ltv": crm_core.LtvError,
+    "campaign": crm_core.CampaignError,
     "request": crm_core.RequestError,
 }
 

@@ -14,6 +14,8 @@ Main entry points:
   (pandas, polars, pyarrow …) → ``pyarrow.Table``;
 - :func:`call`: the JSON interface shared with the C ABI and the golden vectors;
 - :func:`validate_store` / :func:`load_store`: check a store document;
+- :func:`plan`: the campaign planner (flows, policy, send log → messages and
+  decisions); :func:`plan_table` / :func:`decisions_table` as pyarrow tables;
 - :func:`crm_core.datasets.sample_store`: deterministic synthetic data as pyarrow tables;
 - :class:`CrmError` and its subclasses (:mod:`crm_core.errors`).
 """
@@ -71,6 +73,10 @@ __all__ = [
     "export_subject",
     "erase",
     "apply_retention",
+    "plan",
+    "plan_table",
+    "decisions_table",
+    "campaign_presets",
     "datasets",
     "CrmError",
     "ModelError",
@@ -99,9 +105,9 @@ def call(function: str, request: JsonRequest) -> Any:
     """Runs a function of the JSON interface, exactly as the C ABI's ``crm_call`` does.
 
     ``function`` is one of ``version``, ``validate_store``, ``customer_facts``,
-    ``sample_store``; ``request`` is the request document as a dict or as JSON
-    text. Returns the result document as Python objects (dicts, lists, str, int,
-    float, bool, None).
+    ``sample_store``, ``campaign_plan`` …; ``request`` is the request document
+    as a dict or as JSON text. Returns the result document as Python objects
+    (dicts, lists, str, int, float, bool, None).
 
     Raises the :class:`CrmError` subclass of the failure's domain, with the
     same ``code``, message and ``details`` as the envelope
@@ -410,6 +416,7 @@ from .consent import (  # noqa: E402
     iys_export,
     iys_import,
 )
+from .campaign import campaign_presets, decisions_table, plan, plan_table  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:
