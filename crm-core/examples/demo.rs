@@ -133,7 +133,8 @@ fn segments(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Err
     if let Some(first) = vip.filter(&table)?.first() {
         println!("\nwhy {first} is a VIP with e-mail consent: {}", vip.explain(&table, first)?);
     }
-    lifetime_value(store, as_of)
+    lifetime_value(store, as_of)?;
+    campaigns(store, as_of)
 }
 
 /// Illustrative fixed rates into EUR, so that customers paying in different currencies compare.
@@ -179,6 +180,40 @@ fn lifetime_value(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::erro
     for &(v, i) in clv.iter().take(3) {
         let alive = p.probability_alive(s.frequency[i], s.recency[i], s.t[i]);
         println!("    {:<10} {:>14}   P(alive) {alive:.2}", s.customer_id[i], v.to_string());
+    }
+    Ok(())
+}
+
+/// The campaign plan of every preset flow for the day after `as_of`.
+fn campaigns(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Error>> {
+    use crm_core::campaign::{plan, presets, CampaignPolicy, Span};
+    let policy = CampaignPolicy {
+        time_zone: "Europe/Istanbul".parse()?,
+        offer_secret: Some("demo-secret".into()),
+        ..CampaignPolicy::default()
+    };
+    let p = plan(store, &presets(), &policy, &[], as_of, Span::hours(24))?;
+    println!("
+campaign plan for the next 24 hours (every preset flow, default policy in Europe/Istanbul)");
+    let mut by_flow: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
+    for m in &p.messages {
+        by_flow.entry(m.flow.as_str()).or_default().0 += 1;
+    }
+    for d in &p.decisions {
+        by_flow.entry(d.flow.as_str()).or_default().1 += 1;
+    }
+    for (flow, (messages, decisions)) in &by_flow {
+        println!("  {flow:<24} {messages:>4} messages  {decisions:>4} decisions not to send (or deferred)");
+    }
+    let mut reasons: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for d in &p.decisions {
+        *reasons.entry(d.reason.as_str()).or_default() += 1;
+    }
+    let reasons: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    println!("  reasons: {}", reasons.join(", "));
+    for m in p.messages.iter().filter(|m| m.offer.is_some()).take(3) {
+        let code = m.offer.as_ref().and_then(|o| o.code.as_deref()).unwrap_or("-");
+        println!("    {}  {:<10} {:<16} {:<6} {code}", m.local_time, m.customer_id, m.flow, format!("{:?}", m.channel).to_lowercase());
     }
     Ok(())
 }

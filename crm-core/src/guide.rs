@@ -27,3 +27,7 @@ pub mod consent {
 pub mod ltv {
     #![doc = include_str!("../../docs/ltv.md")]
 }
+
+pub mod campaigns {
+    #![doc = include_str!("../../docs/campaigns.md")]
+}

@@ -1,0 +1,81 @@
+//! Campaign planning: every preset flow for the sample store of
+//! 1,000,000 customers (`CRM_BENCH_CUSTOMERS` for other sizes), planned at
+//! the end of its period with a one-hour horizon.
+//!
+//! `cargo bench -p crm-benches --bench campaign`. Criterion reports customers
+//! per second for `Planner::plan` on a built planner (the call a storefront
+//! repeats every few minutes) and for the whole `campaign::plan` (planner
+//! construction, consent ledger, store index, recommendations and plan).
+//! The first lines printed give the sizes and one timed run of each part.
+
+use std::hint::black_box;
+use std::time::Instant as Clock;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use crm_core::campaign::{presets, CampaignPolicy, Planner, Span};
+use crm_core::datasets::{sample_store, SampleOptions};
+use crm_core::model::Store;
+use crm_core::segment::{co_purchase_table, cross_sell, CoPurchaseOptions, CrossSellOptions};
+use crm_core::time::{from_micros, Instant};
+
+fn bench_customers() -> usize {
+    std::env::var("CRM_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
+}
+
+/// The sample store without its behavioural events (no preset reads them),
+/// and the end of its period.
+fn store() -> (Store, Instant) {
+    let options = SampleOptions { customers: bench_customers(), ..SampleOptions::default() };
+    let mut sample = sample_store(&options).unwrap_or_default();
+    sample.events = Default::default();
+    let store = sample.to_store();
+    (store, from_micros(options.end_micros()).unwrap_or_default())
+}
+
+fn bench(c: &mut Criterion) {
+    let t = Clock::now();
+    let (store, now) = store();
+    let n = store.customers.len();
+    println!(
+        "store: {n} customers, {} orders, {} carts, {} consent events ({:.1} s to build)",
+        store.orders.len(),
+        store.carts.len(),
+        store.consents.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let flows = presets();
+    let policy = CampaignPolicy { offer_secret: Some("bench-secret".into()), ..CampaignPolicy::default() };
+    let horizon = Span::hours(1);
+
+    let t = Clock::now();
+    let table = co_purchase_table(&store, now, &CoPurchaseOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let options = CrossSellOptions { per_customer: 3, ..CrossSellOptions::default() };
+    let suggestions = cross_sell(&store, now, &table, &options).unwrap_or_else(|e| panic!("{e}"));
+    let t_rec = t.elapsed().as_secs_f64();
+    let t = Clock::now();
+    let planner = Planner::new(&store, &flows, &policy).unwrap_or_else(|e| panic!("{e}"));
+    let t_new = t.elapsed().as_secs_f64();
+    let planner = planner.with_recommendations(&suggestions);
+    let t = Clock::now();
+    let plan = planner.plan(&[], now, horizon).unwrap_or_else(|e| panic!("{e}"));
+    let t_plan = t.elapsed().as_secs_f64();
+    println!(
+        "one run: recommendations {t_rec:.3} s, Planner::new {t_new:.3} s, plan {t_plan:.3} s: {} messages, {} decisions",
+        plan.messages.len(),
+        plan.decisions.len()
+    );
+
+    let mut g = c.benchmark_group("campaign");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function(format!("plan_all_presets_{n}_customers"), |b| {
+        b.iter(|| black_box(planner.plan(&[], now, horizon).map(|p| p.messages.len()).unwrap_or(0)))
+    });
+    g.bench_function(format!("planner_new_{n}_customers"), |b| {
+        b.iter(|| black_box(Planner::new(&store, &flows, &policy).map(|_| 0).unwrap_or(1)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
