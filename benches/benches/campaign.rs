@@ -32,16 +32,23 @@ fn store() -> (Store, Instant) {
     (store, from_micros(options.end_micros()).unwrap_or_default())
 }
 
+/// Resident memory of the process in MiB (Linux), for the printed sizes.
+fn rss_mib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    statm.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0) * 4096 / (1 << 20)
+}
+
 fn bench(c: &mut Criterion) {
     let t = Clock::now();
     let (store, now) = store();
     let n = store.customers.len();
     println!(
-        "store: {n} customers, {} orders, {} carts, {} consent events ({:.1} s to build)",
+        "store: {n} customers, {} orders, {} carts, {} consent events ({:.1} s to build, {} MiB resident)",
         store.orders.len(),
         store.carts.len(),
         store.consents.len(),
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        rss_mib()
     );
     let flows = presets();
     let policy = CampaignPolicy { offer_secret: Some("bench-secret".into()), ..CampaignPolicy::default() };
