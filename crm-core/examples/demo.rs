@@ -193,8 +193,10 @@ fn campaigns(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Er
         ..CampaignPolicy::default()
     };
     let p = plan(store, &presets(), &policy, &[], as_of, Span::hours(24))?;
-    println!("
-campaign plan for the next 24 hours (every preset flow, default policy in Europe/Istanbul)");
+    println!(
+        "
+campaign plan for the next 24 hours (every preset flow, default policy in Europe/Istanbul)"
+    );
     let mut by_flow: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
     for m in &p.messages {
         by_flow.entry(m.flow.as_str()).or_default().0 += 1;
@@ -213,7 +215,13 @@ campaign plan for the next 24 hours (every preset flow, default policy in Europe
     println!("  reasons: {}", reasons.join(", "));
     for m in p.messages.iter().filter(|m| m.offer.is_some()).take(3) {
         let code = m.offer.as_ref().and_then(|o| o.code.as_deref()).unwrap_or("-");
-        println!("    {}  {:<10} {:<16} {:<6} {code}", m.local_time, m.customer_id, m.flow, format!("{:?}", m.channel).to_lowercase());
+        println!(
+            "    {}  {:<10} {:<16} {:<6} {code}",
+            m.local_time,
+            m.customer_id,
+            m.flow,
+            format!("{:?}", m.channel).to_lowercase()
+        );
     }
     Ok(())
 }
