@@ -366,6 +366,7 @@ fn numeric_code(domain: &str) -> i32 {
         "consent" => CrmErrorCode::Consent,
         "privacy" => CrmErrorCode::Privacy,
         "ltv" => CrmErrorCode::Ltv,
+        "campaign" => CrmErrorCode::Campaign,
         other => panic!("a vector expects unknown domain {other}"),
     }) as i32
 }
