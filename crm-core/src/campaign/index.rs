@@ -176,16 +176,24 @@ impl<'a> StoreIndex<'a> {
         &self.orders[self.order_start[r] as usize..self.order_start[r + 1] as usize]
     }
 
+    /// The orders of a recipient placed in `[lo, hi]` (µs), in time order.
+    pub fn orders_between(&self, r: usize, lo: i64, hi: i64) -> &[OrderRef] {
+        let orders = self.orders(r);
+        let a = orders.partition_point(|o| o.at < lo);
+        let b = orders.partition_point(|o| o.at <= hi);
+        &orders[a..b.max(a)]
+    }
+
     pub fn order(&self, o: &OrderRef) -> &'a Order {
         &self.store.orders[o.index as usize]
     }
 
     /// The carts of a recipient last updated in `[lo, hi]` (µs), by update time.
     pub fn carts_between(&self, r: usize, lo: i64, hi: i64) -> impl Iterator<Item = &'a Cart> + '_ {
-        self.carts[self.cart_start[r] as usize..self.cart_start[r + 1] as usize]
-            .iter()
-            .filter(move |(t, _)| *t >= lo && *t <= hi)
-            .map(|&(_, i)| &self.store.carts[i as usize])
+        let carts = &self.carts[self.cart_start[r] as usize..self.cart_start[r + 1] as usize];
+        let a = carts.partition_point(|&(t, _)| t < lo);
+        let b = carts.partition_point(|&(t, _)| t <= hi);
+        carts[a..b.max(a)].iter().map(|&(_, i)| &self.store.carts[i as usize])
     }
 
     pub fn events(&self, r: usize) -> impl Iterator<Item = (u32, &'a crate::model::Event)> + '_ {

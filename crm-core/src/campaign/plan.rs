@@ -26,7 +26,7 @@ use super::index::StoreIndex;
 use super::output::{Decision, Plan, PlannedMessage, PlannedOffer, Reason, SentMessage};
 use super::policy::{phone_key, CampaignPolicy, QuietMode};
 use super::span::Span;
-use super::trigger::{due, instances, step_offsets, Instance, Window};
+use super::trigger::{due, instances, step_bounds, step_offsets, Bounds, Instance, Window};
 use super::CampaignError;
 use crate::consent::{ConsentState, Ledger};
 use crate::error::Error;
@@ -42,6 +42,8 @@ pub struct Planner<'a> {
     policy: &'a CampaignPolicy,
     ledger: Ledger<'a>,
     index: StoreIndex<'a>,
+    /// Each recipient's row in the ledger (looked up once, not per decision).
+    ledger_rows: Vec<Option<u32>>,
     recommendations: HashMap<String, Vec<String>>,
     suppressed_customers: HashSet<&'a str>,
     suppressed_emails: HashSet<String>,
@@ -50,8 +52,13 @@ pub struct Planner<'a> {
 
 /// Per-flow data fixed for one planning run.
 struct FlowRun {
-    offsets: (i64, i64),
+    /// Entries in `[lo, hi]` can have a step in scope, and the UTC days around them.
+    bounds: Bounds,
+    /// How long an instance runs after entry (last step offset + lateness).
+    running: TimeDelta,
     masks: [Option<Vec<bool>>; 3],
+    /// The channels of the flow's steps, sorted and unique.
+    channels: Vec<Channel>,
 }
 
 const TRIGGER_FILTER: usize = 0;
@@ -85,11 +92,15 @@ impl<'a> Planner<'a> {
         }
         let events = flows.iter().any(|f| matches!(f.trigger, Trigger::CheckoutStarted | Trigger::CustomEvent { .. }));
         let s = &policy.suppression;
+        let ledger = Ledger::new(store, &policy.consent)?;
+        let index = StoreIndex::new(store, events);
+        let ledger_rows = index.recipients.iter().map(|r| ledger.row(&r.key).map(|row| row as u32)).collect();
         Ok(Planner {
             flows,
             policy,
-            ledger: Ledger::new(store, &policy.consent)?,
-            index: StoreIndex::new(store, events),
+            ledger,
+            index,
+            ledger_rows,
             recommendations: HashMap::new(),
             suppressed_customers: s.customers.iter().map(String::as_str).collect(),
             suppressed_emails: s.emails.iter().map(|e| e.trim().to_lowercase()).collect(),
@@ -124,7 +135,7 @@ impl<'a> Planner<'a> {
             );
         }
         let log = LogIndex::new(send_log)?;
-        let runs = self.flow_runs(now)?;
+        let runs = self.flow_runs(now, now + horizon.duration())?;
         let mut plan = Plan::default();
         let mut ctx =
             Ctx { now, end: now + horizon.duration(), earliest: now - self.policy.max_lateness.duration(), log: &log };
@@ -154,7 +165,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Offsets and rule masks per flow; the customer table is built only when a flow has a rule.
-    fn flow_runs(&self, now: Instant) -> Result<Vec<FlowRun>, Error> {
+    fn flow_runs(&self, now: Instant, end: Instant) -> Result<Vec<FlowRun>, Error> {
         let has_rules = self.flows.iter().any(|f| {
             f.trigger_filter.is_some()
                 || f.filter.is_some()
@@ -184,7 +195,20 @@ impl<'a> Planner<'a> {
                 _ => eval(f.trigger_filter.as_ref(), "trigger_filter")?,
             };
             let masks = [trigger, eval(f.filter.as_ref(), "filter")?, eval(f.exits.goal.as_ref(), "exits.goal")?];
-            runs.push(FlowRun { offsets: step_offsets(f), masks });
+            let (first, last) = step_offsets(f);
+            let lateness = self.policy.max_lateness.seconds();
+            runs.push(FlowRun {
+                // A flow with a cooldown finds its instances over all history (trigger.rs).
+                bounds: Bounds::new(now, now - TimeDelta::seconds(lateness + last), end - TimeDelta::seconds(first)),
+                running: TimeDelta::seconds(last + lateness),
+                masks,
+                channels: {
+                    let mut c: Vec<Channel> = f.steps.iter().flat_map(|s| s.channels.iter().copied()).collect();
+                    c.sort();
+                    c.dedup();
+                    c
+                },
+            });
         }
         Ok(runs)
     }
@@ -205,21 +229,21 @@ impl<'a> Planner<'a> {
         let mut candidates: Vec<Candidate> = Vec::new();
         for (fi, flow) in self.flows.iter().enumerate() {
             let run = &runs[fi];
-            let lateness = self.policy.max_lateness.seconds();
-            let cooldown = flow.cooldown.map_or(0, Span::seconds);
-            let logged: Vec<&str> = history
-                .iter()
-                .filter(|m| m.flow.as_deref() == Some(flow.id.as_str()))
-                .filter_map(|m| m.subject.as_deref())
-                .collect();
+            let logged: Vec<&str> = if history.is_empty() {
+                Vec::new()
+            } else {
+                history
+                    .iter()
+                    .filter(|m| m.flow.as_deref() == Some(flow.id.as_str()))
+                    .filter_map(|m| m.subject.as_deref())
+                    .collect()
+            };
             let w = Window {
-                now: ctx.now,
-                lo: ctx.now - TimeDelta::seconds(lateness + run.offsets.1 + cooldown),
-                hi: ctx.end - TimeDelta::seconds(run.offsets.0),
+                bounds: &run.bounds,
                 zone,
                 member: run.masks[TRIGGER_FILTER].as_ref().is_some_and(|m| m[r]),
                 logged: &logged,
-                running: TimeDelta::seconds(run.offsets.1 + lateness),
+                running: run.running,
             };
             for inst in instances(&self.index, r, fi, flow, &w) {
                 self.plan_instance(r, zone, &inst, run, ctx, plan, &mut candidates);
@@ -250,6 +274,14 @@ impl<'a> Planner<'a> {
             |subject: &str| flow.steps.iter().any(|s| ctx.log.by_key.contains_key(key_of(&s.id, subject).as_str()));
         let marketing = flow.purpose == Purpose::Marketing;
         for step in &flow.steps {
+            // Out of scope whatever the zone, window or quiet hours (a release
+            // comes at most 36 hours after the due instant): no time-zone work.
+            let (a, b) = step_bounds(step);
+            if inst.entry + TimeDelta::seconds(a) >= ctx.end
+                || inst.entry + TimeDelta::seconds(b) + TimeDelta::hours(36) < ctx.earliest
+            {
+                continue;
+            }
             let due_at = due(step.delay, inst.entry, zone);
             let due_at = match step.window {
                 Some(w) => match next_allowed(due_at, zone, w.hours.unwrap_or(ALL_DAY), w.weekdays) {
@@ -258,8 +290,13 @@ impl<'a> Planner<'a> {
                 },
                 None => due_at,
             };
-            // Lateness counts from the release of a message held by quiet hours.
-            if due_at >= ctx.end || self.release(zone, &step.channels, flow.purpose, due_at) < ctx.earliest {
+            // Lateness counts from the release of a message held by quiet hours
+            // (at most a day and a half after its due instant).
+            if due_at >= ctx.end
+                || due_at < ctx.earliest
+                    && (due_at + TimeDelta::hours(36) < ctx.earliest
+                        || self.release(zone, &step.channels, flow.purpose, due_at) < ctx.earliest)
+            {
                 continue;
             }
             if subject.is_empty() {
@@ -362,18 +399,19 @@ impl<'a> Planner<'a> {
                 );
             }
         }
-        if flow.exit_on_withdrawal() && flow.purpose == Purpose::Marketing {
-            let key = &self.index.recipients[r].key;
-            let mut channels: Vec<Channel> = flow.steps.iter().flat_map(|s| s.channels.iter().copied()).collect();
-            channels.sort();
-            channels.dedup();
-            for ch in channels {
-                let d = self.ledger.decide(key, ch, Purpose::Marketing, now);
-                if matches!(d.state, ConsentState::Withdrawn | ConsentState::Erased) {
-                    if let Some(ev) = d.evidence.last().filter(|e| e.at > inst.entry) {
+        let row = self.ledger_rows[r].map(|row| row as usize);
+        if flow.exit_on_withdrawal()
+            && flow.purpose == Purpose::Marketing
+            && row.is_some_and(|x| self.ledger.has_events(x))
+        {
+            for &ch in &run.channels {
+                let (state, last) = self.ledger.state_row(row, ch, Purpose::Marketing, now);
+                if matches!(state, ConsentState::Withdrawn | ConsentState::Erased) {
+                    let store = self.index.store;
+                    if let Some(ev) = last.and_then(|i| store.consents.get(i)).filter(|e| e.at > inst.entry) {
                         // The event's id, not its position in the store: the plan must not
                         // depend on the order of the records.
-                        let mut e = json!({"exit": "consent_withdrawn", "channel": ch, "state": d.state.as_str(),
+                        let mut e = json!({"exit": "consent_withdrawn", "channel": ch, "state": state.as_str(),
                                            "at": format_instant(ev.at)});
                         if let Some(id) = &ev.id {
                             e["event_id"] = json!(id);
@@ -421,11 +459,10 @@ impl<'a> Planner<'a> {
         ctx: &Ctx,
     ) -> Result<Choice, (Reason, Value)> {
         let now = ctx.now;
-        let rcpt = &self.index.recipients[r];
         let mut tried = Vec::with_capacity(channels.len());
         let mut reasons = Vec::with_capacity(channels.len());
         for &ch in channels {
-            if self.release(zone, &[ch], purpose, due_at) < ctx.earliest {
+            if due_at < ctx.earliest && self.release(zone, &[ch], purpose, due_at) < ctx.earliest {
                 // Overdue by more than max_lateness on this channel (another one holds it by quiet hours).
                 tried.push(json!({"channel": ch, "outcome": "too_late"}));
                 continue;
@@ -436,8 +473,12 @@ impl<'a> Planner<'a> {
                 continue;
             };
             let listed = match ch {
-                Channel::Email => self.suppressed_emails.contains(&address.to_lowercase()),
-                Channel::Sms | Channel::Call => self.suppressed_phones.contains(&phone_key(&address)),
+                Channel::Email => {
+                    !self.suppressed_emails.is_empty() && self.suppressed_emails.contains(&address.to_lowercase())
+                }
+                Channel::Sms | Channel::Call => {
+                    !self.suppressed_phones.is_empty() && self.suppressed_phones.contains(&phone_key(&address))
+                }
                 Channel::Push => false,
             };
             if listed {
@@ -451,7 +492,7 @@ impl<'a> Planner<'a> {
                 if let Some(q) = self.policy.quiet_hours.iter().find(|q| q.channels.contains(&ch)) {
                     let at = due_at.max(now);
                     if let Some(open) = next_allowed(at, zone, q.allowed, super::Weekdays::ALL).filter(|&t| t != at) {
-                        let local = at.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+                        let local = local_time(at, zone);
                         if q.mode == QuietMode::Skip {
                             tried.push(json!({"channel": ch, "outcome": "quiet_hours", "local_time": local, "allowed": q.allowed.to_string()}));
                             reasons.push(Reason::QuietHours);
@@ -463,16 +504,17 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            let d = self.ledger.decide(&rcpt.key, ch, purpose, send_at.max(now));
-            if d.allowed {
+            let (state, _) =
+                self.ledger.state_row(self.ledger_rows[r].map(|x| x as usize), ch, purpose, send_at.max(now));
+            if state.is_allowed() {
                 return Ok(Choice { channel: ch, address, send_at, deferred });
             }
-            let reason = if matches!(d.state, ConsentState::Suppressed | ConsentState::Erased) {
+            let reason = if matches!(state, ConsentState::Suppressed | ConsentState::Erased) {
                 Reason::Suppressed
             } else {
                 Reason::NoConsent
             };
-            tried.push(json!({"channel": ch, "outcome": d.state.as_str(), "at": format_instant(send_at.max(now))}));
+            tried.push(json!({"channel": ch, "outcome": state.as_str(), "at": format_instant(send_at.max(now))}));
             reasons.push(reason);
         }
         // The most telling reason: consent beats suppression beats quiet hours beats no address.
@@ -596,7 +638,7 @@ impl<'a> Planner<'a> {
                 step: c.step,
                 subject: c.subject,
                 send_at: c.send_at,
-                local_time: c.send_at.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                local_time: local_time(c.send_at, zone),
                 time_zone: zone.name().to_string(),
                 channel: c.channel,
                 address: c.address,
@@ -699,4 +741,27 @@ fn filtered(flow: &Flow, run: &FlowRun, r: usize, entered: impl Fn() -> bool) ->
         }
     }
     None
+}
+
+/// `t` as local date and time with its UTC offset (`2026-03-08T08:00:00-04:00`).
+fn local_time(t: Instant, zone: Tz) -> String {
+    use chrono::{Datelike, Offset, Timelike};
+    use std::fmt::Write;
+    let local = t.with_timezone(&zone);
+    let offset = local.offset().fix().local_minus_utc();
+    let (sign, offset) = if offset < 0 { ('-', -offset) } else { ('+', offset) };
+    let mut out = String::with_capacity(25);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
+        offset / 3600,
+        offset / 60 % 60
+    );
+    out
 }

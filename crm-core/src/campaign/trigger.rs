@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate, TimeDelta};
 use chrono_tz::Tz;
 
 use super::calendar::{clock, local_date, local_instant};
-use super::flow::{DateField, Delay, Flow, Trigger};
+use super::flow::{DateField, Delay, Flow, Step, Trigger};
 use super::index::StoreIndex;
 use crate::model::{Cart, Contact, EventKind, Order};
 use crate::time::{format_instant, from_micros, to_micros, Instant};
@@ -68,17 +68,22 @@ pub(crate) fn step_offsets(flow: &Flow) -> (i64, i64) {
     let mut lo = i64::MAX;
     let mut hi = i64::MIN;
     for s in &flow.steps {
-        let (a, b) = match s.delay {
-            Delay::After(span) => (span.seconds(), span.seconds()),
-            Delay::Calendar { days, .. } => {
-                (i64::from(days) * 86_400 - 2 * 86_400, i64::from(days) * 86_400 + 2 * 86_400)
-            }
-        };
-        let b = if s.window.is_some() { b + 9 * 86_400 } else { b };
+        let (a, b) = step_bounds(s);
         lo = lo.min(a);
         hi = hi.max(b);
     }
     (lo, hi + 86_400)
+}
+
+/// Earliest and latest offset (seconds) of a step's due instant from entry:
+/// exact for a relative delay, widened by two days for a calendar delay (zone
+/// offsets and local times) and by nine more for a send window.
+pub(crate) fn step_bounds(s: &Step) -> (i64, i64) {
+    let (a, b) = match s.delay {
+        Delay::After(span) => (span.seconds(), span.seconds()),
+        Delay::Calendar { days, .. } => (i64::from(days) * 86_400 - 2 * 86_400, i64::from(days) * 86_400 + 2 * 86_400),
+    };
+    (a, if s.window.is_some() { b + 9 * 86_400 } else { b })
 }
 
 /// The due instant of a step of an instance, before windows and quiet hours.
@@ -99,12 +104,39 @@ pub(crate) fn yearly(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
         .or_else(|| (month == 2 && day == 29).then(|| NaiveDate::from_ymd_opt(year, 2, 28)).flatten())
 }
 
-/// Inputs to instance discovery for one recipient and flow.
-pub(crate) struct Window<'s> {
+/// The entries of one flow that can have a step in scope in a planning run.
+pub(crate) struct Bounds {
     pub now: Instant,
-    /// Entries in `[lo, hi]` can have a step in scope (or block one by cooldown).
+    /// Entries in `[lo, hi]` can have a step in scope.
     pub lo: Instant,
     pub hi: Instant,
+    /// The same in µs.
+    now_us: i64,
+    lo_us: i64,
+    hi_us: i64,
+    /// The UTC days before `lo` and after `hi`: local midnights outside them are out of bounds.
+    first_day: Option<NaiveDate>,
+    last_day: Option<NaiveDate>,
+}
+
+impl Bounds {
+    pub fn new(now: Instant, lo: Instant, hi: Instant) -> Bounds {
+        Bounds {
+            now,
+            lo,
+            hi,
+            now_us: to_micros(now),
+            lo_us: to_micros(lo),
+            hi_us: to_micros(hi),
+            first_day: lo.date_naive().pred_opt(),
+            last_day: hi.date_naive().succ_opt(),
+        }
+    }
+}
+
+/// Inputs to instance discovery for one recipient and flow.
+pub(crate) struct Window<'s> {
+    pub bounds: &'s Bounds,
     pub zone: Tz,
     /// Whether the recipient matches a segment trigger's rule now.
     pub member: bool,
@@ -117,22 +149,24 @@ pub(crate) struct Window<'s> {
 /// The instances of `flow` for recipient `r`, by entry then subject.
 pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flow, w: &Window) -> Vec<Instance<'a>> {
     let mut out = Vec::new();
-    let now = w.now;
+    let b = w.bounds;
+    let now = b.now;
     // With a cooldown, which instances exist depends on the whole chain of
     // earlier ones (an occurrence blocked by a cooldown blocks nothing), so
     // every occurrence up to `hi` is found and the cooldown applied before
     // keeping those from `lo` on; else the answer would depend on how far
     // back the planning window reaches.
     let chained = flow.cooldown.is_some();
-    let inside = |t: Instant| t <= w.hi && (chained || t >= w.lo);
-    let lo_us = if chained { i64::MIN } else { to_micros(w.lo) };
+    let inside = |t: Instant| t <= b.hi && (chained || t >= b.lo);
+    let lo_us = if chained { i64::MIN } else { b.lo_us };
+    let upto_us = b.hi_us.min(b.now_us);
     let customer = ix.recipients[r].customer;
     let mut push = |subject: Subject<'a>, entry: Instant, cart: Option<&'a Cart>, order: Option<&'a Order>| {
         out.push(Instance { flow: fi, subject, entry, cart, order });
     };
     match &flow.trigger {
         Trigger::CartAbandoned { idle } => {
-            for cart in ix.carts_between(r, lo_us, to_micros(w.hi.min(now))) {
+            for cart in ix.carts_between(r, lo_us, upto_us) {
                 let entry = cart.updated_at;
                 if cart.items.is_empty() || entry + idle.duration() > now || !inside(entry) {
                     continue;
@@ -145,8 +179,7 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
             }
         }
         Trigger::OrderPlaced => {
-            let (lo, hi) = (lo_us, to_micros(w.hi.min(now)));
-            for o in ix.orders(r).iter().filter(|o| o.at >= lo && o.at <= hi) {
+            for o in ix.orders_between(r, lo_us, upto_us) {
                 let order = ix.order(o);
                 push(Subject::Id("order", &order.id), order.placed_at, None, Some(order));
             }
@@ -165,7 +198,7 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
                     None => return out,
                 },
                 DateField::FirstOrderAnniversary => {
-                    let Some(first) = ix.orders(r).iter().find(|o| o.paid && o.at <= to_micros(now)) else {
+                    let Some(first) = ix.orders(r).iter().find(|o| o.paid && o.at <= b.now_us) else {
                         return out;
                     };
                     let Some(t) = from_micros(first.at) else { return out };
@@ -178,8 +211,8 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
                 DateField::FirstOrderAnniversary => "first_order_anniversary",
             };
             // Entries are local midnights: only dates within a day of the bounds can qualify.
-            let (first_day, last_day) = (w.lo.date_naive().pred_opt(), w.hi.date_naive().succ_opt());
-            let y = now.date_naive().year();
+            let (first_day, last_day) = (b.first_day, b.last_day);
+            let y = now.year();
             for year in (y - 1..=y + 1).filter(|&year| year >= first_year) {
                 let Some(date) = yearly(year, month, day) else { continue };
                 if first_day.is_some_and(|d| date < d) || last_day.is_some_and(|d| date > d) {
@@ -192,32 +225,42 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
             }
         }
         Trigger::Inactive { after } => {
-            let now_us = to_micros(now);
+            let (now_us, lo_us, hi_us) = (b.now_us, b.lo_us, b.hi_us);
             let orders = ix.orders(r);
-            if let Some(pos) = orders.iter().rposition(|o| o.paid && o.at <= now_us) {
-                let last = &orders[pos];
-                let entry_us = last.at.saturating_add(after.micros());
-                let no_later = orders[pos + 1..].iter().all(|o| o.at > now_us);
-                if entry_us <= now_us && entry_us >= to_micros(w.lo) && entry_us <= to_micros(w.hi) && no_later {
-                    let order = ix.order(last);
-                    push(Subject::Id("inactive", &order.id), order.placed_at + after.duration(), None, Some(order));
-                }
-                // With a cooldown, the earlier inactivity periods (a paid order, then
-                // `after` with no order) were instances too: they start the chain.
-                if chained {
-                    for (i, o) in orders[..pos].iter().enumerate().filter(|(_, o)| o.paid) {
-                        let entry_us = o.at.saturating_add(after.micros());
-                        if orders[i + 1..].iter().all(|x| x.at > entry_us) && entry_us <= to_micros(w.hi) {
-                            let order = ix.order(o);
-                            push(
-                                Subject::Id("inactive", &order.id),
-                                order.placed_at + after.duration(),
-                                None,
-                                Some(order),
-                            );
-                        }
+            let Some(pos) = orders.iter().rposition(|o| o.paid && o.at <= now_us) else { return out };
+            // Entries (µs) and orders of the inactivity periods, in time order:
+            // the current one (the last paid order, then `after` with no order
+            // up to now) and, with a cooldown, the earlier ones (a paid order,
+            // then `after` with no order), which start the chain. Orders are
+            // read only for the instances kept.
+            let mut periods: Vec<(i64, usize)> = Vec::new();
+            if chained {
+                for (i, o) in orders[..pos].iter().enumerate().filter(|(_, o)| o.paid) {
+                    let entry_us = o.at.saturating_add(after.micros());
+                    // Orders are in time order: the next one is the earliest later one.
+                    if orders.get(i + 1).is_none_or(|x| x.at > entry_us) && entry_us <= hi_us {
+                        periods.push((entry_us, i));
                     }
                 }
+            }
+            let entry_us = orders[pos].at.saturating_add(after.micros());
+            let no_later = orders.get(pos + 1).is_none_or(|o| o.at > now_us);
+            if entry_us <= now_us && entry_us >= lo_us && entry_us <= hi_us && no_later {
+                periods.push((entry_us, pos));
+            }
+            if let Some(cool) = flow.cooldown {
+                let mut last: Option<i64> = None;
+                periods.retain(|&(t, _)| {
+                    let ok = last.is_none_or(|l| t >= l.saturating_add(cool.micros()));
+                    if ok {
+                        last = Some(t);
+                    }
+                    ok
+                });
+            }
+            for &(t, i) in periods.iter().filter(|&&(t, _)| t >= lo_us) {
+                let order = ix.order(&orders[i]);
+                push(Subject::Id("inactive", &order.id), from_micros(t).unwrap_or(now), None, Some(order));
             }
         }
         Trigger::CheckoutStarted | Trigger::CustomEvent { .. } => {
@@ -276,7 +319,7 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
             }
             ok
         });
-        out.retain(|i| i.entry >= w.lo);
+        out.retain(|i| i.entry >= b.lo);
     }
     out
 }

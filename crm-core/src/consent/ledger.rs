@@ -3,7 +3,7 @@
 
 use super::fold::{fold, outcome, Folded, Slot, When};
 use super::index::{build, channel_index, Index};
-use super::{ConsentError, ConsentPolicy, Decision, Evidence};
+use super::{ConsentError, ConsentPolicy, ConsentState, Decision, Evidence};
 use crate::model::{Channel, Purpose, Store};
 use crate::time::Instant;
 
@@ -158,8 +158,13 @@ impl<'a> Ledger<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide(&self, customer_id: &str, channel: Channel, purpose: Purpose, at: Instant) -> Decision {
+        self.decide_row(self.row(customer_id), channel, purpose, at)
+    }
+
+    /// [`Ledger::decide`] for a row found once with [`Ledger::row`] (`None`: an unknown customer).
+    pub(crate) fn decide_row(&self, row: Option<usize>, channel: Channel, purpose: Purpose, at: Instant) -> Decision {
         let when = When::of(at);
-        let folded = match self.row(customer_id) {
+        let folded = match row {
             Some(row) => self.fold_row(row, channel_index(channel), when, purpose == Purpose::Marketing),
             None => Folded::default(),
         };
@@ -188,6 +193,29 @@ impl<'a> Ledger<'a> {
         let Some(row) = self.row(customer_id) else { return Vec::new() };
         let (a, b) = (self.offsets[4 * row] as usize, self.offsets[4 * row + 4] as usize);
         self.slots[a..b].iter().map(|s| self.evidence(s.index as usize)).collect()
+    }
+
+    /// The state [`Ledger::decide_row`] gives, without building its evidence,
+    /// and the store index of its last evidence event.
+    pub(crate) fn state_row(
+        &self,
+        row: Option<usize>,
+        channel: Channel,
+        purpose: Purpose,
+        at: Instant,
+    ) -> (ConsentState, Option<usize>) {
+        let when = When::of(at);
+        let folded = match row {
+            Some(row) => self.fold_row(row, channel_index(channel), when, purpose == Purpose::Marketing),
+            None => Folded::default(),
+        };
+        let (state, evidence) = outcome(&folded, purpose, self.policy.merchant_exempt, when);
+        (state, evidence.iter().flatten().last().map(|&i| i as usize))
+    }
+
+    /// Whether a row has any consent event (else every marketing answer is `no_consent`).
+    pub(crate) fn has_events(&self, row: usize) -> bool {
+        self.offsets[4 * row] != self.offsets[4 * row + 4]
     }
 
     fn evidence(&self, index: usize) -> Evidence {
