@@ -1,0 +1,156 @@
+//! The channel of a step: address, suppression lists, quiet hours and consent
+//! at the send instant, in the step's fallback order.
+
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+
+use super::{Ctx, Planner};
+use crate::campaign::calendar::{next_allowed, Weekdays};
+use crate::campaign::output::Reason;
+use crate::campaign::policy::{phone_key, QuietMode};
+use crate::campaign::trigger::Instance;
+use crate::consent::ConsentState;
+use crate::model::{Channel, Purpose};
+use crate::time::{format_instant, Instant};
+
+impl<'a> Planner<'a> {
+    /// The latest instant over `channels` at which a step due at `due_at` is
+    /// released: its due instant, or for a marketing message held by quiet
+    /// hours (mode defer), the window's next opening. Lateness counts from it.
+    pub(super) fn release(&self, zone: Tz, channels: &[Channel], purpose: Purpose, due_at: Instant) -> Instant {
+        if purpose != Purpose::Marketing {
+            return due_at;
+        }
+        channels
+            .iter()
+            .map(|ch| match self.policy.quiet_hours.iter().find(|q| q.channels.contains(ch)) {
+                Some(q) if q.mode == QuietMode::Defer => {
+                    next_allowed(due_at, zone, q.allowed, Weekdays::ALL).unwrap_or(due_at)
+                }
+                _ => due_at,
+            })
+            .max()
+            .unwrap_or(due_at)
+    }
+
+    /// The first channel with an address, no suppression, no quiet-hours skip and consent at its send instant.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn choose_channel(
+        &self,
+        r: usize,
+        zone: Tz,
+        inst: &Instance,
+        channels: &[Channel],
+        purpose: Purpose,
+        due_at: Instant,
+        ctx: &Ctx,
+    ) -> Result<Choice, (Reason, Value)> {
+        let now = ctx.now;
+        let mut tried = Vec::with_capacity(channels.len());
+        let mut reasons = Vec::with_capacity(channels.len());
+        for &ch in channels {
+            if due_at < ctx.earliest && self.release(zone, &[ch], purpose, due_at) < ctx.earliest {
+                // Overdue by more than max_lateness on this channel (another one holds it by quiet hours).
+                tried.push(json!({"channel": ch, "outcome": "too_late"}));
+                continue;
+            }
+            let Some(address) = self.address(r, inst, ch) else {
+                tried.push(json!({"channel": ch, "outcome": "no_address"}));
+                reasons.push(Reason::NoAddress);
+                continue;
+            };
+            let listed = match ch {
+                Channel::Email => {
+                    !self.suppressed_emails.is_empty() && self.suppressed_emails.contains(&address.to_lowercase())
+                }
+                Channel::Sms | Channel::Call => {
+                    !self.suppressed_phones.is_empty() && self.suppressed_phones.contains(&phone_key(&address))
+                }
+                Channel::Push => false,
+            };
+            if listed {
+                tried.push(json!({"channel": ch, "outcome": "suppressed", "list": "address"}));
+                reasons.push(Reason::Suppressed);
+                continue;
+            }
+            let mut send_at = due_at;
+            let mut deferred = None;
+            if purpose == Purpose::Marketing {
+                if let Some(q) = self.policy.quiet_hours.iter().find(|q| q.channels.contains(&ch)) {
+                    let at = due_at.max(now);
+                    if let Some(open) = next_allowed(at, zone, q.allowed, Weekdays::ALL).filter(|&t| t != at) {
+                        let local = local_time(at, zone);
+                        if q.mode == QuietMode::Skip {
+                            tried.push(json!({"channel": ch, "outcome": "quiet_hours", "local_time": local, "allowed": q.allowed.to_string()}));
+                            reasons.push(Reason::QuietHours);
+                            continue;
+                        }
+                        deferred = Some(json!({"channel": ch, "local_time": local, "allowed": q.allowed.to_string(),
+                                               "send_at": format_instant(open)}));
+                        send_at = open;
+                    }
+                }
+            }
+            let (state, _) =
+                self.ledger.state_row(self.ledger_rows[r].map(|x| x as usize), ch, purpose, send_at.max(now));
+            if state.is_allowed() {
+                return Ok(Choice { channel: ch, address, send_at, deferred });
+            }
+            let reason = if matches!(state, ConsentState::Suppressed | ConsentState::Erased) {
+                Reason::Suppressed
+            } else {
+                Reason::NoConsent
+            };
+            tried.push(json!({"channel": ch, "outcome": state.as_str(), "at": format_instant(send_at.max(now))}));
+            reasons.push(reason);
+        }
+        // The most telling reason: consent beats suppression beats quiet hours beats no address.
+        let order = [Reason::NoConsent, Reason::Suppressed, Reason::QuietHours, Reason::NoAddress];
+        let reason = order.into_iter().find(|r| reasons.contains(r)).unwrap_or(Reason::NoAddress);
+        Err((reason, json!({"channels": tried})))
+    }
+
+    pub(super) fn address(&self, r: usize, inst: &Instance, ch: Channel) -> Option<String> {
+        let rcpt = &self.index.recipients[r];
+        let c = rcpt.customer;
+        let contact = inst.contact();
+        let pick = |a: Option<&String>, b: Option<&String>| a.or(b).filter(|s| !s.is_empty()).cloned();
+        match ch {
+            Channel::Email => pick(c.and_then(|c| c.email.as_ref()), contact.and_then(|k| k.email.as_ref())),
+            Channel::Sms | Channel::Call => {
+                pick(c.and_then(|c| c.phone.as_ref()), contact.and_then(|k| k.phone.as_ref()))
+            }
+            Channel::Push => c.map(|c| c.id.clone()),
+        }
+    }
+}
+
+pub(super) struct Choice {
+    pub(super) channel: Channel,
+    pub(super) address: String,
+    pub(super) send_at: Instant,
+    pub(super) deferred: Option<Value>,
+}
+
+/// `t` as local date and time with its UTC offset (`2026-03-08T08:00:00-04:00`).
+pub(super) fn local_time(t: Instant, zone: Tz) -> String {
+    use chrono::{Datelike, Offset, Timelike};
+    use std::fmt::Write;
+    let local = t.with_timezone(&zone);
+    let offset = local.offset().fix().local_minus_utc();
+    let (sign, offset) = if offset < 0 { ('-', -offset) } else { ('+', offset) };
+    let mut out = String::with_capacity(25);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
+        offset / 3600,
+        offset / 60 % 60
+    );
+    out
+}
