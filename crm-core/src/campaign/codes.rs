@@ -3,25 +3,26 @@
 //! derives the same values.
 
 use hmac::{Hmac, KeyInit, Mac};
+use sha2::digest::Update;
 use sha2::{Digest, Sha256};
 
 /// Crockford's base-32 alphabet: digits and capitals without I, L, O and U.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// Length-prefixed fields, so `("a:b", "c")` and `("a", "b:c")` differ.
-fn framed(parts: &[&str]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() + 8).sum());
+/// Feeds length-prefixed fields (each an 8-byte big-endian length, then the
+/// bytes), so `("a:b", "c")` and `("a", "b:c")` differ.
+fn feed_framed(hash: &mut impl Update, parts: &[&str]) {
     for p in parts {
-        out.extend_from_slice(&(p.len() as u64).to_be_bytes());
-        out.extend_from_slice(p.as_bytes());
+        hash.update(&(p.len() as u64).to_be_bytes());
+        hash.update(p.as_bytes());
     }
-    out
 }
 
-fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
+/// HMAC-SHA256 under `key` of what `message` feeds it.
+fn hmac(key: &[u8], message: impl FnOnce(&mut Hmac<Sha256>)) -> [u8; 32] {
     // HMAC accepts keys of any length; the fallback is never taken.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return [0; 32] };
-    mac.update(message);
+    message(&mut mac);
     mac.finalize().into_bytes().into()
 }
 
@@ -35,7 +36,9 @@ fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
 /// assert_ne!(k, idempotency_key("c1", "cart_recovery", "reminder", "cart:k2"));
 /// ```
 pub fn idempotency_key(customer: &str, flow: &str, step: &str, subject: &str) -> String {
-    let digest = Sha256::digest(framed(&[customer, flow, step, subject]));
+    let mut hash = Sha256::new();
+    feed_framed(&mut hash, &[customer, flow, step, subject]);
+    let digest = hash.finalize();
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(32);
     for b in &digest[..16] {
@@ -59,7 +62,7 @@ pub fn idempotency_key(customer: &str, flow: &str, step: &str, subject: &str) ->
 /// assert_ne!(c, offer_code(b"other-secret", "SEPET15", "0123abcd", 6));
 /// ```
 pub fn offer_code(secret: &[u8], prefix: &str, key: &str, length: usize) -> String {
-    let mac = hmac(secret, key.as_bytes());
+    let mac = hmac(secret, |m| Update::update(m, key.as_bytes()));
     let mut code = String::with_capacity(prefix.len() + 1 + length);
     code.push_str(prefix);
     code.push('-');
@@ -85,7 +88,7 @@ pub fn offer_code(secret: &[u8], prefix: &str, key: &str, length: usize) -> Stri
 /// assert_eq!(b, holdout_bucket(b"k", "global", "c1"));
 /// ```
 pub fn holdout_bucket(key: &[u8], scope: &str, customer: &str) -> f64 {
-    let mac = hmac(key, &framed(&[scope, customer]));
+    let mac = hmac(key, |m| feed_framed(m, &[scope, customer]));
     let mut first = [0u8; 8];
     first.copy_from_slice(&mac[..8]);
     (u64::from_be_bytes(first) >> 11) as f64 / (1u64 << 53) as f64

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use crate::facts::guest_key;
 use crate::hash::FastMap;
 use crate::model::{Cart, Contact, Customer, EventKind, Order, OrderStatus, Store};
-use crate::time::to_micros;
+use crate::time::{from_micros, to_micros, Instant};
+
+use chrono::TimeDelta;
 
 /// One recipient: a store customer, an unknown customer id named by a record,
 /// or a guest (`guest:` + e-mail or phone, as in the facts).
@@ -18,15 +20,26 @@ pub(crate) struct Recipient<'a> {
 /// An order of a recipient, in time order.
 #[derive(Clone, Copy)]
 pub(crate) struct OrderRef {
+    /// The order's instant in µs (floored) and the nanoseconds beyond.
     pub at: i64,
+    nanos: u16,
     pub index: u32,
     pub paid: bool,
+}
+
+impl OrderRef {
+    /// The instant the order was placed, exactly.
+    pub fn instant(&self) -> Instant {
+        from_micros(self.at).unwrap_or_default() + TimeDelta::nanoseconds(i64::from(self.nanos))
+    }
 }
 
 /// Records per recipient, each list in time order (ties of orders by id, others by position in the store).
 pub(crate) struct StoreIndex<'a> {
     pub store: &'a Store,
     pub recipients: Vec<Recipient<'a>>,
+    /// Recipient by key.
+    by_key: FastMap<Cow<'a, str>, u32>,
     /// Non-cancelled orders: `orders[order_start[r]..order_start[r + 1]]`.
     order_start: Vec<u32>,
     orders: Vec<OrderRef>,
@@ -147,7 +160,8 @@ impl<'a> StoreIndex<'a> {
                 let o = &store.orders[i as usize];
                 let paid =
                     matches!(o.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
-                OrderRef { at: to_micros(o.placed_at), index: i, paid }
+                let nanos = (o.placed_at.timestamp_subsec_nanos() % 1000) as u16;
+                OrderRef { at: to_micros(o.placed_at), nanos, index: i, paid }
             })
             .collect();
         for r in 0..n {
@@ -169,7 +183,22 @@ impl<'a> StoreIndex<'a> {
             let (a, b) = (event_start[r] as usize, event_start[r + 1] as usize);
             events[a..b].sort_by_key(|&i| (store.events[i as usize].at, i));
         }
-        StoreIndex { store, recipients: keys.recipients, order_start, orders, cart_start, carts, event_start, events }
+        StoreIndex {
+            store,
+            recipients: keys.recipients,
+            by_key: keys.map,
+            order_start,
+            orders,
+            cart_start,
+            carts,
+            event_start,
+            events,
+        }
+    }
+
+    /// The recipient with this key (a customer id or a guest key), if any.
+    pub fn recipient(&self, key: &str) -> Option<u32> {
+        self.by_key.get(key).copied()
     }
 
     pub fn orders(&self, r: usize) -> &[OrderRef] {

@@ -22,8 +22,10 @@ use crate::time::{format_instant, from_micros, to_micros, Instant};
 /// when one of its steps is due.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Subject<'a> {
-    /// A prefix and a record id (`cart`, `order`, `inactive`, `checkout`, `event`).
+    /// A prefix and a record id (`cart`, `inactive`, `checkout`, `event`).
     Id(&'static str, &'a str),
+    /// An order (`order:` and its id), its id read only when compared or printed.
+    Order(OrderId<'a>),
     /// A prefix and an event instant, for events without an id (`checkout:@2026-05-01T10:00:00Z`).
     At(&'static str, Instant),
     /// A yearly date (`birthday`, `first_order_anniversary`) and its year.
@@ -38,11 +40,36 @@ impl std::fmt::Display for Subject<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Subject::Id(p, id) => write!(f, "{p}:{id}"),
+            Subject::Order(o) => write!(f, "order:{}", o.0.id),
             Subject::At(p, t) => write!(f, "{p}:@{}", format_instant(*t)),
             Subject::Year(p, y) => write!(f, "{p}:{y}"),
             Subject::Day(d) => write!(f, "segment:{d}"),
             Subject::SignUp => f.write_str("signup"),
         }
+    }
+}
+
+/// An order compared by id.
+#[derive(Clone, Copy)]
+pub(crate) struct OrderId<'a>(pub &'a Order);
+
+impl PartialEq for OrderId<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+
+impl Eq for OrderId<'_> {}
+
+impl PartialOrd for OrderId<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrderId<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.id.cmp(&other.0.id)
     }
 }
 
@@ -146,9 +173,17 @@ pub(crate) struct Window<'s> {
     pub running: TimeDelta,
 }
 
-/// The instances of `flow` for recipient `r`, by entry then subject.
-pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flow, w: &Window) -> Vec<Instance<'a>> {
-    let mut out = Vec::new();
+/// The instances of `flow` for recipient `r`, by entry then subject, in
+/// `out` (cleared first; a buffer reused across recipients).
+pub(crate) fn instances<'a>(
+    ix: &StoreIndex<'a>,
+    r: usize,
+    fi: usize,
+    flow: &Flow,
+    w: &Window,
+    out: &mut Vec<Instance<'a>>,
+) {
+    out.clear();
     let b = w.bounds;
     let now = b.now;
     // With a cooldown, which instances exist depends on the whole chain of
@@ -180,8 +215,9 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
         }
         Trigger::OrderPlaced => {
             for o in ix.orders_between(r, lo_us, upto_us) {
+                // The order itself is read only if one of its steps is in scope.
                 let order = ix.order(o);
-                push(Subject::Id("order", &order.id), order.placed_at, None, Some(order));
+                push(Subject::Order(OrderId(order)), o.instant(), None, Some(order));
             }
         }
         Trigger::SignedUp => {
@@ -195,13 +231,13 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
             let (month, day, first_year) = match field {
                 DateField::Birthday => match customer.and_then(|c| c.birth_date) {
                     Some(b) => (b.month, b.day, i32::MIN),
-                    None => return out,
+                    None => return,
                 },
                 DateField::FirstOrderAnniversary => {
                     let Some(first) = ix.orders(r).iter().find(|o| o.paid && o.at <= b.now_us) else {
-                        return out;
+                        return;
                     };
-                    let Some(t) = from_micros(first.at) else { return out };
+                    let Some(t) = from_micros(first.at) else { return };
                     let d = local_date(t, w.zone);
                     (d.month(), d.day(), d.year() + 1)
                 }
@@ -227,7 +263,7 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
         Trigger::Inactive { after } => {
             let (now_us, lo_us, hi_us) = (b.now_us, b.lo_us, b.hi_us);
             let orders = ix.orders(r);
-            let Some(pos) = orders.iter().rposition(|o| o.paid && o.at <= now_us) else { return out };
+            let Some(pos) = orders.iter().rposition(|o| o.paid && o.at <= now_us) else { return };
             // Entries (µs) and orders of the inactivity periods, in time order:
             // the current one (the last paid order, then `after` with no order
             // up to now) and, with a cooldown, the earlier ones (a paid order,
@@ -258,9 +294,9 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
                     ok
                 });
             }
-            for &(t, i) in periods.iter().filter(|&&(t, _)| t >= lo_us) {
+            for &(_, i) in periods.iter().filter(|&&(t, _)| t >= lo_us) {
                 let order = ix.order(&orders[i]);
-                push(Subject::Id("inactive", &order.id), from_micros(t).unwrap_or(now), None, Some(order));
+                push(Subject::Id("inactive", &order.id), order.placed_at + after.duration(), None, Some(order));
             }
         }
         Trigger::CheckoutStarted | Trigger::CustomEvent { .. } => {
@@ -321,5 +357,4 @@ pub(crate) fn instances<'a>(ix: &StoreIndex<'a>, r: usize, fi: usize, flow: &Flo
         });
         out.retain(|i| i.entry >= b.lo);
     }
-    out
 }

@@ -1,20 +1,22 @@
-//! The send log, indexed by idempotency key and by customer.
+//! The send log, indexed by idempotency key and by recipient.
 
 use std::collections::HashMap;
 
+use crate::campaign::index::StoreIndex;
 use crate::campaign::output::SentMessage;
 use crate::campaign::CampaignError;
+use crate::hash::FastMap;
 
-/// The send log by key and by customer.
+/// The send log by key and by recipient (entries of customers the store does not know play no part).
 pub(super) struct LogIndex<'l> {
     pub(super) by_key: HashMap<&'l str, &'l SentMessage>,
-    pub(super) by_customer: HashMap<&'l str, Vec<&'l SentMessage>>,
+    by_recipient: FastMap<u32, Vec<&'l SentMessage>>,
 }
 
 impl<'l> LogIndex<'l> {
-    pub(super) fn new(log: &'l [SentMessage]) -> Result<LogIndex<'l>, CampaignError> {
+    pub(super) fn new(log: &'l [SentMessage], index: &StoreIndex) -> Result<LogIndex<'l>, CampaignError> {
         let mut by_key = HashMap::new();
-        let mut by_customer: HashMap<&str, Vec<&SentMessage>> = HashMap::new();
+        let mut by_recipient: FastMap<u32, Vec<&SentMessage>> = FastMap::default();
         for (i, m) in log.iter().enumerate() {
             let bad = |field: &str, message: &str| CampaignError::InvalidSendLog {
                 field: format!("send_log[{i}].{field}"),
@@ -34,11 +36,21 @@ impl<'l> LogIndex<'l> {
                     *e = m;
                 }
             }
-            by_customer.entry(m.customer_id.as_str()).or_default().push(m);
+            if let Some(r) = index.recipient(&m.customer_id) {
+                by_recipient.entry(r).or_default().push(m);
+            }
         }
-        for v in by_customer.values_mut() {
+        for v in by_recipient.values_mut() {
             v.sort_by_key(|m| m.sent_at);
         }
-        Ok(LogIndex { by_key, by_customer })
+        Ok(LogIndex { by_key, by_recipient })
+    }
+
+    /// The messages sent to recipient `r`, by time.
+    pub(super) fn history(&self, r: usize) -> &[&'l SentMessage] {
+        if self.by_recipient.is_empty() {
+            return &[];
+        }
+        self.by_recipient.get(&(r as u32)).map(Vec::as_slice).unwrap_or(&[])
     }
 }

@@ -22,7 +22,7 @@ use super::index::StoreIndex;
 use super::output::{Plan, SentMessage};
 use super::policy::{phone_key, CampaignPolicy};
 use super::span::Span;
-use super::trigger::{instances, step_offsets, Bounds, Window};
+use super::trigger::{instances, step_offsets, Bounds, Instance, Window};
 use super::CampaignError;
 use crate::consent::Ledger;
 use crate::error::Error;
@@ -48,6 +48,8 @@ pub struct Planner<'a> {
     index: StoreIndex<'a>,
     /// Each recipient's row in the ledger (looked up once, not per decision).
     ledger_rows: Vec<Option<u32>>,
+    /// Each recipient's time zone (the store's for guests and customers without one).
+    zones: Vec<Tz>,
     recommendations: HashMap<String, Vec<String>>,
     suppressed_customers: HashSet<&'a str>,
     suppressed_emails: HashSet<String>,
@@ -99,12 +101,18 @@ impl<'a> Planner<'a> {
         let ledger = Ledger::new(store, &policy.consent)?;
         let index = StoreIndex::new(store, events);
         let ledger_rows = index.recipients.iter().map(|r| ledger.row(&r.key).map(|row| row as u32)).collect();
+        let zones = index
+            .recipients
+            .iter()
+            .map(|r| r.customer.and_then(|c| c.time_zone).unwrap_or(policy.time_zone).0)
+            .collect();
         Ok(Planner {
             flows,
             policy,
             ledger,
             index,
             ledger_rows,
+            zones,
             recommendations: HashMap::new(),
             suppressed_customers: s.customers.iter().map(String::as_str).collect(),
             suppressed_emails: s.emails.iter().map(|e| e.trim().to_lowercase()).collect(),
@@ -138,15 +146,16 @@ impl<'a> Planner<'a> {
                 CampaignError::InvalidOption { field: "horizon".into(), message: "cannot be negative".into() }.into()
             );
         }
-        let log = LogIndex::new(send_log)?;
+        let log = LogIndex::new(send_log, &self.index)?;
         let runs = self.flow_runs(now, now + horizon.duration())?;
         let mut plan = Plan::default();
         let mut ctx =
             Ctx { now, end: now + horizon.duration(), earliest: now - self.policy.max_lateness.duration(), log: &log };
+        let mut found = Vec::new();
         for r in 0..self.index.recipients.len() {
-            self.plan_recipient(r, &runs, &mut ctx, &mut plan);
+            self.plan_recipient(r, &runs, &mut ctx, &mut found, &mut plan);
         }
-        plan.messages.sort_by(|a, b| {
+        sort_moving_once(&mut plan.messages, |a, b| {
             (a.send_at, &a.customer_id, &a.flow, &a.step, &a.subject).cmp(&(
                 b.send_at,
                 &b.customer_id,
@@ -155,7 +164,7 @@ impl<'a> Planner<'a> {
                 &b.subject,
             ))
         });
-        plan.decisions.sort_by(|a, b| {
+        sort_moving_once(&mut plan.decisions, |a, b| {
             (&a.customer_id, &a.flow, &a.subject, a.due_at, &a.step, a.reason).cmp(&(
                 &b.customer_id,
                 &b.flow,
@@ -223,13 +232,19 @@ impl<'a> Planner<'a> {
     }
 
     fn zone(&self, r: usize) -> Tz {
-        self.index.recipients[r].customer.and_then(|c| c.time_zone).unwrap_or(self.policy.time_zone).0
+        self.zones[r]
     }
 
-    fn plan_recipient(&self, r: usize, runs: &[FlowRun], ctx: &mut Ctx, plan: &mut Plan) {
-        let key = self.index.recipients[r].key.as_ref();
+    fn plan_recipient(
+        &self,
+        r: usize,
+        runs: &[FlowRun],
+        ctx: &mut Ctx,
+        found: &mut Vec<Instance<'a>>,
+        plan: &mut Plan,
+    ) {
         let zone = self.zone(r);
-        let history = ctx.log.by_customer.get(key).map(Vec::as_slice).unwrap_or(&[]);
+        let history = ctx.log.history(r);
         let mut candidates: Vec<Candidate> = Vec::new();
         for (fi, flow) in self.flows.iter().enumerate() {
             let run = &runs[fi];
@@ -249,8 +264,9 @@ impl<'a> Planner<'a> {
                 logged: &logged,
                 running: run.running,
             };
-            for inst in instances(&self.index, r, fi, flow, &w) {
-                self.plan_instance(r, zone, &inst, run, ctx, plan, &mut candidates);
+            instances(&self.index, r, fi, flow, &w, found);
+            for inst in found.iter() {
+                self.plan_instance(r, zone, inst, run, ctx, plan, &mut candidates);
             }
         }
         if candidates.is_empty() {
@@ -268,4 +284,13 @@ struct Ctx<'l> {
     /// Steps due before this are dropped.
     earliest: Instant,
     log: &'l LogIndex<'l>,
+}
+
+/// A stable sort that moves each (large) element once: the order is found on
+/// indices, then the elements are taken in it.
+fn sort_moving_once<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| cmp(&items[a], &items[b]));
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(order.iter().filter_map(|&i| slots[i].take()));
 }

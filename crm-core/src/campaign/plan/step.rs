@@ -35,7 +35,7 @@ impl<'a> Planner<'a> {
         let entered =
             |subject: &str| flow.steps.iter().any(|s| ctx.log.by_key.contains_key(key_of(&s.id, subject).as_str()));
         let marketing = flow.purpose == Purpose::Marketing;
-        for step in &flow.steps {
+        for (step_index, step) in flow.steps.iter().enumerate() {
             // Out of scope whatever the zone, window or quiet hours (a release
             // comes at most 36 hours after the due instant): no time-zone work.
             let (a, b) = step_bounds(step);
@@ -82,7 +82,7 @@ impl<'a> Planner<'a> {
                 ));
                 continue;
             }
-            if self.suppressed_customers.contains(rcpt.key.as_ref()) {
+            if !self.suppressed_customers.is_empty() && self.suppressed_customers.contains(rcpt.key.as_ref()) {
                 plan.decisions.push(decide(Reason::Suppressed, json!({"list": "customers"})));
                 continue;
             }
@@ -111,7 +111,7 @@ impl<'a> Planner<'a> {
                         customer: rcpt.key.to_string(),
                         flow: inst.flow,
                         step: step.id.clone(),
-                        step_index: flow.steps.iter().position(|s| s.id == step.id).unwrap_or(0),
+                        step_index,
                         subject: subject.clone(),
                         due_at,
                         send_at,
