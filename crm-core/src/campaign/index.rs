@@ -40,6 +40,11 @@ pub(crate) struct StoreIndex<'a> {
     pub recipients: Vec<Recipient<'a>>,
     /// Recipient by key.
     by_key: FastMap<Cow<'a, str>, u32>,
+    /// Per recipient, so that the planner reads customer records only for
+    /// the instances it keeps: sign-up (µs, floored; `i64::MIN` without a
+    /// customer record) and birthday (`month << 5 | day`, 0 when unknown).
+    pub signup_us: Vec<i64>,
+    pub birthday: Vec<u16>,
     /// Non-cancelled orders: `orders[order_start[r]..order_start[r + 1]]`.
     order_start: Vec<u32>,
     orders: Vec<OrderRef>,
@@ -183,10 +188,22 @@ impl<'a> StoreIndex<'a> {
             let (a, b) = (event_start[r] as usize, event_start[r + 1] as usize);
             events[a..b].sort_by_key(|&i| (store.events[i as usize].at, i));
         }
+        let signup_us =
+            keys.recipients.iter().map(|r| r.customer.map_or(i64::MIN, |c| to_micros(c.created_at))).collect();
+        let birthday = keys
+            .recipients
+            .iter()
+            .map(|r| match r.customer.and_then(|c| c.birth_date) {
+                Some(b) if (1..=12).contains(&b.month) && (1..=31).contains(&b.day) => (b.month << 5 | b.day) as u16,
+                _ => 0,
+            })
+            .collect();
         StoreIndex {
             store,
             recipients: keys.recipients,
             by_key: keys.map,
+            signup_us,
+            birthday,
             order_start,
             orders,
             cart_start,

@@ -221,6 +221,11 @@ pub(crate) fn instances<'a>(
             }
         }
         Trigger::SignedUp => {
+            // The record is read only when its sign-up (to the µs) is near the bounds.
+            let t = ix.signup_us[r];
+            if t == i64::MIN || t > upto_us.saturating_add(1) || !chained && t < lo_us {
+                return;
+            }
             if let Some(c) = customer {
                 if c.created_at <= now && inside(c.created_at) {
                     push(Subject::SignUp, c.created_at, None, None);
@@ -229,9 +234,9 @@ pub(crate) fn instances<'a>(
         }
         Trigger::Date { field } => {
             let (month, day, first_year) = match field {
-                DateField::Birthday => match customer.and_then(|c| c.birth_date) {
-                    Some(b) => (b.month, b.day, i32::MIN),
-                    None => return,
+                DateField::Birthday => match ix.birthday[r] {
+                    0 => return,
+                    packed => (u32::from(packed >> 5), u32::from(packed & 31), i32::MIN),
                 },
                 DateField::FirstOrderAnniversary => {
                     let Some(first) = ix.orders(r).iter().find(|o| o.paid && o.at <= b.now_us) else {

@@ -46,7 +46,7 @@ pub(super) fn campaign_plan(mut req: Map<String, Value>) -> Result<Value, Error>
         Some(v) => serde_path_to_error::deserialize(v).map_err(|e| {
             let path = e.path().to_string();
             Error::from(CampaignError::InvalidSendLog {
-                field: format!("send_log{}", if path == "." { String::new() } else { path.replacen('.', "", 0) }),
+                field: format!("send_log{}", if path == "." { "" } else { path.as_str() }),
                 message: e.into_inner().to_string(),
             })
         })?,
