@@ -34,6 +34,24 @@ impl OrderRef {
     }
 }
 
+/// A cart of a recipient: what instance discovery needs without reading the cart.
+#[derive(Clone, Copy)]
+pub(crate) struct CartRef {
+    /// The last update in µs (floored) and the nanoseconds beyond.
+    pub at: i64,
+    nanos: u16,
+    /// Whether the cart has no items.
+    pub empty: bool,
+    index: u32,
+}
+
+impl CartRef {
+    /// The instant of the last update, exactly.
+    pub fn instant(&self) -> Instant {
+        from_micros(self.at).unwrap_or_default() + TimeDelta::nanoseconds(i64::from(self.nanos))
+    }
+}
+
 /// Records per recipient, each list in time order (ties of orders by id, others by position in the store).
 pub(crate) struct StoreIndex<'a> {
     pub store: &'a Store,
@@ -50,7 +68,7 @@ pub(crate) struct StoreIndex<'a> {
     orders: Vec<OrderRef>,
     cart_start: Vec<u32>,
     /// (last update µs, cart index), by time.
-    carts: Vec<(i64, u32)>,
+    carts: Vec<CartRef>,
     event_start: Vec<u32>,
     events: Vec<u32>,
 }
@@ -178,10 +196,17 @@ impl<'a> StoreIndex<'a> {
             });
         }
         let (cart_start, cart_idx) = group(n, &cart_pairs);
-        let mut carts: Vec<(i64, u32)> =
-            cart_idx.iter().map(|&i| (to_micros(store.carts[i as usize].updated_at), i)).collect();
+        let mut carts: Vec<CartRef> = cart_idx
+            .iter()
+            .map(|&i| {
+                let c = &store.carts[i as usize];
+                let nanos = (c.updated_at.timestamp_subsec_nanos() % 1000) as u16;
+                CartRef { at: to_micros(c.updated_at), nanos, empty: c.items.is_empty(), index: i }
+            })
+            .collect();
         for r in 0..n {
-            carts[cart_start[r] as usize..cart_start[r + 1] as usize].sort_unstable();
+            carts[cart_start[r] as usize..cart_start[r + 1] as usize]
+                .sort_unstable_by_key(|c| (c.at, c.nanos, c.index));
         }
         let (event_start, mut events) = group(n, &event_pairs);
         for r in 0..n {
@@ -235,11 +260,15 @@ impl<'a> StoreIndex<'a> {
     }
 
     /// The carts of a recipient last updated in `[lo, hi]` (µs), by update time.
-    pub fn carts_between(&self, r: usize, lo: i64, hi: i64) -> impl Iterator<Item = &'a Cart> + '_ {
+    pub fn carts_between(&self, r: usize, lo: i64, hi: i64) -> &[CartRef] {
         let carts = &self.carts[self.cart_start[r] as usize..self.cart_start[r + 1] as usize];
-        let a = carts.partition_point(|&(t, _)| t < lo);
-        let b = carts.partition_point(|&(t, _)| t <= hi);
-        carts[a..b.max(a)].iter().map(|&(_, i)| &self.store.carts[i as usize])
+        let a = carts.partition_point(|c| c.at < lo);
+        let b = carts.partition_point(|c| c.at <= hi);
+        &carts[a..b.max(a)]
+    }
+
+    pub fn cart(&self, c: &CartRef) -> &'a Cart {
+        &self.store.carts[c.index as usize]
     }
 
     pub fn events(&self, r: usize) -> impl Iterator<Item = (u32, &'a crate::model::Event)> + '_ {

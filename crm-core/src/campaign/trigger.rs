@@ -201,11 +201,12 @@ pub(crate) fn instances<'a>(
     };
     match &flow.trigger {
         Trigger::CartAbandoned { idle } => {
-            for cart in ix.carts_between(r, lo_us, upto_us) {
-                let entry = cart.updated_at;
-                if cart.items.is_empty() || entry + idle.duration() > now || !inside(entry) {
+            for c in ix.carts_between(r, lo_us, upto_us) {
+                let entry = c.instant();
+                if c.empty || entry + idle.duration() > now || !inside(entry) {
                     continue;
                 }
+                let cart = ix.cart(c);
                 // A cart converted before it went idle was never abandoned.
                 if cart.conversion_time().is_some_and(|c| c < entry + idle.duration()) {
                     continue;
@@ -350,7 +351,8 @@ pub(crate) fn instances<'a>(
     }
     out.sort_by(|a, b| (a.entry, a.subject).cmp(&(b.entry, b.subject)));
     // Id-less events of one kind at one instant are one occurrence.
-    out.dedup_by(|a, b| a.subject == b.subject);
+    // (Ids are unique in a valid store, so subjects need comparing only at equal entries.)
+    out.dedup_by(|a, b| a.entry == b.entry && a.subject == b.subject);
     if let Some(cool) = flow.cooldown {
         let mut last: Option<Instant> = None;
         out.retain(|i| {
