@@ -82,9 +82,9 @@ pub(crate) struct Instance<'a> {
     pub order: Option<&'a Order>,
 }
 
-impl Instance<'_> {
+impl<'a> Instance<'a> {
     /// The contact the instance's record carries (a guest's cart or order).
-    pub fn contact(&self) -> Option<&Contact> {
+    pub fn contact(&self) -> Option<&'a Contact> {
         self.cart.and_then(|c| c.contact.as_ref()).or_else(|| self.order.and_then(|o| o.contact.as_ref()))
     }
 }

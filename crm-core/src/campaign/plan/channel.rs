@@ -39,12 +39,12 @@ impl<'a> Planner<'a> {
         &self,
         r: usize,
         zone: Tz,
-        inst: &Instance,
+        inst: &Instance<'a>,
         channels: &[Channel],
         purpose: Purpose,
         due_at: Instant,
         ctx: &Ctx,
-    ) -> Result<Choice, (Reason, Value)> {
+    ) -> Result<Choice<'a>, (Reason, Value)> {
         let now = ctx.now;
         let mut tried = Vec::with_capacity(channels.len());
         let mut reasons = Vec::with_capacity(channels.len());
@@ -64,7 +64,7 @@ impl<'a> Planner<'a> {
                     !self.suppressed_emails.is_empty() && self.suppressed_emails.contains(&address.to_lowercase())
                 }
                 Channel::Sms | Channel::Call => {
-                    !self.suppressed_phones.is_empty() && self.suppressed_phones.contains(&phone_key(&address))
+                    !self.suppressed_phones.is_empty() && self.suppressed_phones.contains(&phone_key(address))
                 }
                 Channel::Push => false,
             };
@@ -110,24 +110,24 @@ impl<'a> Planner<'a> {
         Err((reason, json!({"channels": tried})))
     }
 
-    pub(super) fn address(&self, r: usize, inst: &Instance, ch: Channel) -> Option<String> {
-        let rcpt = &self.index.recipients[r];
-        let c = rcpt.customer;
+    /// The address of a channel: the customer's, else the contact on the instance's record.
+    pub(super) fn address(&self, r: usize, inst: &Instance<'a>, ch: Channel) -> Option<&'a str> {
+        let c = self.index.recipients[r].customer;
         let contact = inst.contact();
-        let pick = |a: Option<&String>, b: Option<&String>| a.or(b).filter(|s| !s.is_empty()).cloned();
+        let pick = |a: Option<&'a String>, b: Option<&'a String>| a.or(b).filter(|s| !s.is_empty()).map(String::as_str);
         match ch {
             Channel::Email => pick(c.and_then(|c| c.email.as_ref()), contact.and_then(|k| k.email.as_ref())),
             Channel::Sms | Channel::Call => {
                 pick(c.and_then(|c| c.phone.as_ref()), contact.and_then(|k| k.phone.as_ref()))
             }
-            Channel::Push => c.map(|c| c.id.clone()),
+            Channel::Push => c.map(|c| c.id.as_str()),
         }
     }
 }
 
-pub(super) struct Choice {
+pub(super) struct Choice<'a> {
     pub(super) channel: Channel,
-    pub(super) address: String,
+    pub(super) address: &'a str,
     pub(super) send_at: Instant,
     pub(super) deferred: Option<Value>,
 }

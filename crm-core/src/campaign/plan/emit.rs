@@ -11,18 +11,25 @@ use super::Planner;
 use crate::campaign::caps::{CapCheck, Counted};
 use crate::campaign::codes::offer_code;
 use crate::campaign::output::{Decision, Plan, PlannedMessage, PlannedOffer, Reason, SentMessage};
-use crate::campaign::trigger::Instance;
-use crate::model::{Channel, Purpose};
+
+use crate::model::{Cart, Channel, Order, Purpose};
 use crate::time::Instant;
 
 impl<'a> Planner<'a> {
-    pub(super) fn payload(&self, r: usize, inst: &Instance, recommendations: u8) -> BTreeMap<String, Value> {
+    /// The personalisation of a message: first name, cart, order, recommendations.
+    pub(super) fn payload(
+        &self,
+        r: usize,
+        cart: Option<&Cart>,
+        order: Option<&Order>,
+        recommendations: u8,
+    ) -> BTreeMap<String, Value> {
         let rcpt = &self.index.recipients[r];
         let mut p = BTreeMap::new();
         if let Some(name) = rcpt.customer.and_then(|c| c.first_name.as_ref()) {
             p.insert("first_name".into(), json!(name));
         }
-        if let Some(cart) = inst.cart {
+        if let Some(cart) = cart {
             p.insert("cart_id".into(), json!(cart.id));
             let items: Vec<Value> = cart
                 .items
@@ -40,11 +47,11 @@ impl<'a> Planner<'a> {
                 p.insert("cart_value".into(), json!({"amount": v, "currency": cart.currency}));
             }
         }
-        if let Some(order) = inst.order {
+        if let Some(order) = order {
             p.insert("order_id".into(), json!(order.id));
         }
         if recommendations > 0 {
-            let items = self.recommendations.get(rcpt.key.as_ref()).map(|v| &v[..v.len().min(recommendations.into())]);
+            let items = self.recommendations.get(&(r as u32)).map(|v| &v[..v.len().min(recommendations.into())]);
             p.insert("recommendations".into(), json!(items.unwrap_or(&[])));
         }
         p
@@ -55,7 +62,7 @@ impl<'a> Planner<'a> {
         &self,
         zone: Tz,
         history: &[&SentMessage],
-        mut candidates: Vec<Candidate>,
+        mut candidates: Vec<Candidate<'a>>,
         plan: &mut Plan,
     ) {
         candidates.sort_by(|a, b| {
@@ -129,7 +136,7 @@ impl<'a> Planner<'a> {
                 address: c.address,
                 purpose: flow.purpose,
                 template: step.template.clone(),
-                payload: c.payload,
+                payload: self.payload(c.recipient, c.cart, c.order, step.recommendations),
                 offer,
                 due_at: (c.due_at != c.send_at).then_some(c.due_at),
             });
@@ -138,7 +145,7 @@ impl<'a> Planner<'a> {
 }
 
 /// A message that passed every check but the caps.
-pub(super) struct Candidate {
+pub(super) struct Candidate<'a> {
     pub(super) key: String,
     pub(super) customer: String,
     pub(super) flow: usize,
@@ -150,5 +157,8 @@ pub(super) struct Candidate {
     pub(super) channel: Channel,
     pub(super) address: String,
     pub(super) deferred: Option<Value>,
-    pub(super) payload: BTreeMap<String, Value>,
+    /// What the payload is built from, once the message passes the caps.
+    pub(super) recipient: usize,
+    pub(super) cart: Option<&'a Cart>,
+    pub(super) order: Option<&'a Order>,
 }

@@ -12,7 +12,7 @@
 //! taken by id, a key logged twice at one instant by channel, and a consent
 //! exit names the event by its id, not its index.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::TimeDelta;
 use chrono_tz::Tz;
@@ -26,6 +26,7 @@ use super::trigger::{instances, step_offsets, Bounds, Instance, Window};
 use super::CampaignError;
 use crate::consent::Ledger;
 use crate::error::Error;
+use crate::hash::FastMap;
 use crate::model::{Channel, Store};
 use crate::segment::{CrossSellSuggestion, CustomerTable, Rule, TableOptions};
 use crate::time::Instant;
@@ -50,7 +51,7 @@ pub struct Planner<'a> {
     ledger_rows: Vec<Option<u32>>,
     /// Each recipient's time zone (the store's for guests and customers without one).
     zones: Vec<Tz>,
-    recommendations: HashMap<String, Vec<String>>,
+    recommendations: FastMap<u32, Vec<String>>,
     suppressed_customers: HashSet<&'a str>,
     suppressed_emails: HashSet<String>,
     suppressed_phones: HashSet<String>,
@@ -113,7 +114,7 @@ impl<'a> Planner<'a> {
             index,
             ledger_rows,
             zones,
-            recommendations: HashMap::new(),
+            recommendations: FastMap::default(),
             suppressed_customers: s.customers.iter().map(String::as_str).collect(),
             suppressed_emails: s.emails.iter().map(|e| e.trim().to_lowercase()).collect(),
             suppressed_phones: s.phones.iter().map(|p| phone_key(p)).collect(),
@@ -123,9 +124,12 @@ impl<'a> Planner<'a> {
     /// Recommended items per customer key (from [`cross_sell`](crate::segment::cross_sell)),
     /// in rank order, for steps with `recommendations`.
     pub fn with_recommendations(mut self, suggestions: &[CrossSellSuggestion]) -> Planner<'a> {
-        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        // By recipient: a customer the store does not know receives nothing.
+        let mut map: FastMap<u32, Vec<String>> = FastMap::default();
         for s in suggestions {
-            map.entry(s.customer_id.clone()).or_default().push(s.item.clone());
+            if let Some(r) = self.index.recipient(&s.customer_id) {
+                map.entry(r).or_default().push(s.item.clone());
+            }
         }
         self.recommendations = map;
         self
@@ -245,7 +249,7 @@ impl<'a> Planner<'a> {
     ) {
         let zone = self.zone(r);
         let history = ctx.log.history(r);
-        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut candidates: Vec<Candidate<'a>> = Vec::new();
         for (fi, flow) in self.flows.iter().enumerate() {
             let run = &runs[fi];
             let logged: Vec<&str> = if history.is_empty() {

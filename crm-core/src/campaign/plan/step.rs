@@ -22,11 +22,11 @@ impl<'a> Planner<'a> {
         &self,
         r: usize,
         zone: Tz,
-        inst: &Instance,
+        inst: &Instance<'a>,
         run: &FlowRun,
         ctx: &Ctx,
         plan: &mut Plan,
-        out: &mut Vec<Candidate>,
+        out: &mut Vec<Candidate<'a>>,
     ) {
         let flow = &self.flows[inst.flow];
         let rcpt = &self.index.recipients[r];
@@ -116,9 +116,11 @@ impl<'a> Planner<'a> {
                         due_at,
                         send_at,
                         channel: choice.channel,
-                        address: choice.address,
+                        address: choice.address.to_string(),
                         deferred: choice.deferred,
-                        payload: self.payload(r, inst, step.recommendations),
+                        recipient: r,
+                        cart: inst.cart,
+                        order: inst.order,
                     });
                 }
                 Err((reason, evidence)) => plan.decisions.push(decide(reason, evidence)),
