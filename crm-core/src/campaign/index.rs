@@ -30,7 +30,7 @@ pub(crate) struct OrderRef {
 impl OrderRef {
     /// The instant the order was placed, exactly.
     pub fn instant(&self) -> Instant {
-        from_micros(self.at).unwrap_or_default() + TimeDelta::nanoseconds(i64::from(self.nanos))
+        exact(self.at, self.nanos)
     }
 }
 
@@ -43,13 +43,32 @@ pub(crate) struct CartRef {
     /// Whether the cart has no items.
     pub empty: bool,
     index: u32,
+    /// [`Cart::conversion_time`] in µs (floored; `i64::MAX` when it did not
+    /// convert) and the nanoseconds beyond.
+    converted_at: i64,
+    converted_nanos: u16,
 }
 
 impl CartRef {
     /// The instant of the last update, exactly.
     pub fn instant(&self) -> Instant {
-        from_micros(self.at).unwrap_or_default() + TimeDelta::nanoseconds(i64::from(self.nanos))
+        exact(self.at, self.nanos)
     }
+
+    /// When the cart converted, if it did, exactly.
+    pub fn conversion_time(&self) -> Option<Instant> {
+        (self.converted_at != i64::MAX).then(|| exact(self.converted_at, self.converted_nanos))
+    }
+}
+
+/// An instant from floored µs and the nanoseconds beyond.
+fn exact(micros: i64, nanos: u16) -> Instant {
+    from_micros(micros).unwrap_or_default() + TimeDelta::nanoseconds(i64::from(nanos))
+}
+
+/// Floored µs and the nanoseconds beyond.
+fn split(t: Instant) -> (i64, u16) {
+    (to_micros(t), (t.timestamp_subsec_nanos() % 1000) as u16)
 }
 
 /// Records per recipient, each list in time order (ties of orders by id, others by position in the store).
@@ -118,6 +137,22 @@ impl<'a> Keys<'a> {
     }
 }
 
+/// The positions of the times in `[lo, hi]` among `n` times in ascending
+/// order. Planning looks at recent records, so the scan runs backwards from
+/// the last (the lists are laid out recipient after recipient, and a short
+/// backward scan reads memory in order, where a binary search would jump).
+fn recent_range(n: usize, at: impl Fn(usize) -> i64, lo: i64, hi: i64) -> std::ops::Range<usize> {
+    let mut b = n;
+    while b > 0 && at(b - 1) > hi {
+        b -= 1;
+    }
+    let mut a = b;
+    while a > 0 && at(a - 1) >= lo {
+        a -= 1;
+    }
+    a..b
+}
+
 /// Groups `items` (record index, recipient) into offsets and indices per recipient.
 fn group(n: usize, pairs: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
     let mut start = vec![0u32; n + 1];
@@ -183,8 +218,8 @@ impl<'a> StoreIndex<'a> {
                 let o = &store.orders[i as usize];
                 let paid =
                     matches!(o.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
-                let nanos = (o.placed_at.timestamp_subsec_nanos() % 1000) as u16;
-                OrderRef { at: to_micros(o.placed_at), nanos, index: i, paid }
+                let (at, nanos) = split(o.placed_at);
+                OrderRef { at, nanos, index: i, paid }
             })
             .collect();
         for r in 0..n {
@@ -200,8 +235,9 @@ impl<'a> StoreIndex<'a> {
             .iter()
             .map(|&i| {
                 let c = &store.carts[i as usize];
-                let nanos = (c.updated_at.timestamp_subsec_nanos() % 1000) as u16;
-                CartRef { at: to_micros(c.updated_at), nanos, empty: c.items.is_empty(), index: i }
+                let (at, nanos) = split(c.updated_at);
+                let (converted_at, converted_nanos) = c.conversion_time().map_or((i64::MAX, 0), split);
+                CartRef { at, nanos, empty: c.items.is_empty(), index: i, converted_at, converted_nanos }
             })
             .collect();
         for r in 0..n {
@@ -250,9 +286,7 @@ impl<'a> StoreIndex<'a> {
     /// The orders of a recipient placed in `[lo, hi]` (µs), in time order.
     pub fn orders_between(&self, r: usize, lo: i64, hi: i64) -> &[OrderRef] {
         let orders = self.orders(r);
-        let a = orders.partition_point(|o| o.at < lo);
-        let b = orders.partition_point(|o| o.at <= hi);
-        &orders[a..b.max(a)]
+        &orders[recent_range(orders.len(), |i| orders[i].at, lo, hi)]
     }
 
     pub fn order(&self, o: &OrderRef) -> &'a Order {
@@ -262,9 +296,7 @@ impl<'a> StoreIndex<'a> {
     /// The carts of a recipient last updated in `[lo, hi]` (µs), by update time.
     pub fn carts_between(&self, r: usize, lo: i64, hi: i64) -> &[CartRef] {
         let carts = &self.carts[self.cart_start[r] as usize..self.cart_start[r + 1] as usize];
-        let a = carts.partition_point(|c| c.at < lo);
-        let b = carts.partition_point(|c| c.at <= hi);
-        &carts[a..b.max(a)]
+        &carts[recent_range(carts.len(), |i| carts[i].at, lo, hi)]
     }
 
     pub fn cart(&self, c: &CartRef) -> &'a Cart {

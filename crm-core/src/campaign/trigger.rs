@@ -22,10 +22,12 @@ use crate::time::{format_instant, from_micros, to_micros, Instant};
 /// when one of its steps is due.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Subject<'a> {
-    /// A prefix and a record id (`cart`, `inactive`, `checkout`, `event`).
+    /// A prefix and a record id (`inactive`, `checkout`, `event`).
     Id(&'static str, &'a str),
     /// An order (`order:` and its id), its id read only when compared or printed.
     Order(OrderId<'a>),
+    /// A cart (`cart:` and its id), the same way.
+    Cart(CartId<'a>),
     /// A prefix and an event instant, for events without an id (`checkout:@2026-05-01T10:00:00Z`).
     At(&'static str, Instant),
     /// A yearly date (`birthday`, `first_order_anniversary`) and its year.
@@ -41,6 +43,7 @@ impl std::fmt::Display for Subject<'_> {
         match self {
             Subject::Id(p, id) => write!(f, "{p}:{id}"),
             Subject::Order(o) => write!(f, "order:{}", o.0.id),
+            Subject::Cart(c) => write!(f, "cart:{}", c.0.id),
             Subject::At(p, t) => write!(f, "{p}:@{}", format_instant(*t)),
             Subject::Year(p, y) => write!(f, "{p}:{y}"),
             Subject::Day(d) => write!(f, "segment:{d}"),
@@ -68,6 +71,30 @@ impl PartialOrd for OrderId<'_> {
 }
 
 impl Ord for OrderId<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.id.cmp(&other.0.id)
+    }
+}
+
+/// A cart compared by id.
+#[derive(Clone, Copy)]
+pub(crate) struct CartId<'a>(pub &'a Cart);
+
+impl PartialEq for CartId<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+
+impl Eq for CartId<'_> {}
+
+impl PartialOrd for CartId<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CartId<'_> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.id.cmp(&other.0.id)
     }
@@ -203,15 +230,16 @@ pub(crate) fn instances<'a>(
         Trigger::CartAbandoned { idle } => {
             for c in ix.carts_between(r, lo_us, upto_us) {
                 let entry = c.instant();
-                if c.empty || entry + idle.duration() > now || !inside(entry) {
-                    continue;
-                }
-                let cart = ix.cart(c);
                 // A cart converted before it went idle was never abandoned.
-                if cart.conversion_time().is_some_and(|c| c < entry + idle.duration()) {
+                if c.empty
+                    || entry + idle.duration() > now
+                    || !inside(entry)
+                    || c.conversion_time().is_some_and(|t| t < entry + idle.duration())
+                {
                     continue;
                 }
-                push(Subject::Id("cart", &cart.id), entry, Some(cart), None);
+                // The cart itself is read only if one of its steps is in scope.
+                push(Subject::Cart(CartId(ix.cart(c))), entry, Some(ix.cart(c)), None);
             }
         }
         Trigger::OrderPlaced => {
