@@ -82,6 +82,9 @@ pub(crate) struct StoreIndex<'a> {
     /// customer record) and birthday (`month << 5 | day`, 0 when unknown).
     pub signup_us: Vec<i64>,
     pub birthday: Vec<u16>,
+    /// Per recipient, the last update of any cart (µs; `i64::MIN` without
+    /// carts): most recipients have no recent cart, and their cart lists are not read.
+    cart_last: Vec<i64>,
     /// Non-cancelled orders: `orders[order_start[r]..order_start[r + 1]]`.
     order_start: Vec<u32>,
     orders: Vec<OrderRef>,
@@ -259,7 +262,13 @@ impl<'a> StoreIndex<'a> {
                 _ => 0,
             })
             .collect();
+        let cart_last = (0..n)
+            .map(
+                |r| if cart_start[r] < cart_start[r + 1] { carts[cart_start[r + 1] as usize - 1].at } else { i64::MIN },
+            )
+            .collect();
         StoreIndex {
+            cart_last,
             store,
             recipients: keys.recipients,
             by_key: keys.map,
@@ -295,6 +304,9 @@ impl<'a> StoreIndex<'a> {
 
     /// The carts of a recipient last updated in `[lo, hi]` (µs), by update time.
     pub fn carts_between(&self, r: usize, lo: i64, hi: i64) -> &[CartRef] {
+        if self.cart_last[r] < lo {
+            return &[];
+        }
         let carts = &self.carts[self.cart_start[r] as usize..self.cart_start[r + 1] as usize];
         &carts[recent_range(carts.len(), |i| carts[i].at, lo, hi)]
     }

@@ -100,6 +100,25 @@ impl Ord for CartId<'_> {
     }
 }
 
+impl Subject<'_> {
+    /// The subject as text, allocated once at its final size where the size is known.
+    pub fn render(&self) -> String {
+        let join = |prefix: &str, id: &str| {
+            let mut s = String::with_capacity(prefix.len() + 1 + id.len());
+            s.push_str(prefix);
+            s.push(':');
+            s.push_str(id);
+            s
+        };
+        match self {
+            Subject::Id(p, id) => join(p, id),
+            Subject::Order(o) => join("order", &o.0.id),
+            Subject::Cart(c) => join("cart", &c.0.id),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// One run of a flow for one recipient.
 pub(crate) struct Instance<'a> {
     pub flow: usize,

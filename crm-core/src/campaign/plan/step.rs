@@ -62,7 +62,7 @@ impl<'a> Planner<'a> {
                 continue;
             }
             if subject.is_empty() {
-                subject = inst.subject.to_string();
+                subject = inst.subject.render();
             }
             let key = key_of(&step.id, &subject);
             let decide = |reason: Reason, evidence: Value| Decision {
