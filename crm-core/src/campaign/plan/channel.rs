@@ -47,7 +47,13 @@ impl<'a> Planner<'a> {
     ) -> Result<Choice<'a>, (Reason, Value)> {
         let now = ctx.now;
         let mut tried = Vec::with_capacity(channels.len());
-        let mut reasons = Vec::with_capacity(channels.len());
+        // Which of the reasons, in the order of `TELLING`, some channel gave.
+        let mut reasons = [false; 4];
+        let mut note = |r: Reason| {
+            if let Some(i) = TELLING.iter().position(|&t| t == r) {
+                reasons[i] = true;
+            }
+        };
         for &ch in channels {
             if due_at < ctx.earliest && self.release(zone, &[ch], purpose, due_at) < ctx.earliest {
                 // Overdue by more than max_lateness on this channel (another one holds it by quiet hours).
@@ -56,7 +62,7 @@ impl<'a> Planner<'a> {
             }
             let Some(address) = self.address(r, inst, ch) else {
                 tried.push(json!({"channel": ch, "outcome": "no_address"}));
-                reasons.push(Reason::NoAddress);
+                note(Reason::NoAddress);
                 continue;
             };
             let listed = match ch {
@@ -70,7 +76,7 @@ impl<'a> Planner<'a> {
             };
             if listed {
                 tried.push(json!({"channel": ch, "outcome": "suppressed", "list": "address"}));
-                reasons.push(Reason::Suppressed);
+                note(Reason::Suppressed);
                 continue;
             }
             let mut send_at = due_at;
@@ -82,7 +88,7 @@ impl<'a> Planner<'a> {
                         let local = local_time(at, zone);
                         if q.mode == QuietMode::Skip {
                             tried.push(json!({"channel": ch, "outcome": "quiet_hours", "local_time": local, "allowed": q.allowed.to_string()}));
-                            reasons.push(Reason::QuietHours);
+                            note(Reason::QuietHours);
                             continue;
                         }
                         deferred = Some(json!({"channel": ch, "local_time": local, "allowed": q.allowed.to_string(),
@@ -102,11 +108,9 @@ impl<'a> Planner<'a> {
                 Reason::NoConsent
             };
             tried.push(json!({"channel": ch, "outcome": state.as_str(), "at": format_instant(send_at.max(now))}));
-            reasons.push(reason);
+            note(reason);
         }
-        // The most telling reason: consent beats suppression beats quiet hours beats no address.
-        let order = [Reason::NoConsent, Reason::Suppressed, Reason::QuietHours, Reason::NoAddress];
-        let reason = order.into_iter().find(|r| reasons.contains(r)).unwrap_or(Reason::NoAddress);
+        let reason = TELLING.into_iter().zip(reasons).find(|&(_, seen)| seen).map_or(Reason::NoAddress, |(r, _)| r);
         Err((reason, json!({"channels": tried})))
     }
 
@@ -154,3 +158,6 @@ pub(super) fn local_time(t: Instant, zone: Tz) -> String {
     );
     out
 }
+
+/// The most telling reason first: consent beats suppression beats quiet hours beats no address.
+const TELLING: [Reason; 4] = [Reason::NoConsent, Reason::Suppressed, Reason::QuietHours, Reason::NoAddress];

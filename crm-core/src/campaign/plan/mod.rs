@@ -290,11 +290,46 @@ struct Ctx<'l> {
     log: &'l LogIndex<'l>,
 }
 
-/// A stable sort that moves each (large) element once: the order is found on
-/// indices, then the elements are taken in it.
-fn sort_moving_once<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+/// A stable sort of large elements: the order is found on indices, then
+/// applied in place by following its cycles (no second buffer of elements).
+fn sort_moving_once<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|&a, &b| cmp(&items[a], &items[b]));
-    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
-    items.extend(order.iter().filter_map(|&i| slots[i].take()));
+    // Position i takes the element now at order[i]; a cycle is walked once,
+    // marking each visited position with usize::MAX.
+    for start in 0..items.len() {
+        if order[start] == usize::MAX {
+            continue;
+        }
+        let mut i = start;
+        loop {
+            let from = order[i];
+            order[i] = usize::MAX;
+            if from == start {
+                break;
+            }
+            items.swap(i, from);
+            i = from;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_moving_once;
+
+    #[test]
+    fn sort_moving_once_is_a_stable_sort() {
+        // Pairs sorted by the first field only: equal keys keep their order.
+        let mut v: Vec<(u8, char)> = "dcbaedcbaa".chars().enumerate().map(|(i, c)| ((i % 3) as u8, c)).collect();
+        let mut expected = v.clone();
+        expected.sort_by_key(|p| p.0);
+        sort_moving_once(&mut v, |a, b| a.0.cmp(&b.0));
+        assert_eq!(v, expected);
+        let mut w: Vec<u32> = (0..100).map(|i| (i * 37 + 11) % 101).collect();
+        let mut sorted = w.clone();
+        sorted.sort();
+        sort_moving_once(&mut w, |a, b| a.cmp(b));
+        assert_eq!(w, sorted);
+    }
 }
