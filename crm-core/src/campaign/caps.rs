@@ -16,40 +16,35 @@ pub(crate) struct Counted<'f> {
     pub at: Instant,
     pub channel: Channel,
     pub flow: Option<&'f str>,
-    pub key: String,
 }
 
 /// The caps of one recipient: the history and the admitted messages.
 pub(crate) struct CapCheck<'c> {
     caps: &'c [Cap],
     zone: Tz,
-    /// (instant, channel, flow, key or empty) of the log's marketing messages and the admitted ones.
-    counted: Vec<(Instant, Channel, Option<String>, String)>,
+    /// (instant, channel, flow) of the log's marketing messages and the admitted ones.
+    counted: Vec<(Instant, Channel, Option<&'c str>)>,
 }
 
 impl<'c> CapCheck<'c> {
-    pub fn new(caps: &'c [Cap], zone: Tz, history: &[&SentMessage]) -> CapCheck<'c> {
+    pub fn new(caps: &'c [Cap], zone: Tz, history: &[&'c SentMessage]) -> CapCheck<'c> {
         let counted = history
             .iter()
             .filter(|m| m.purpose == Purpose::Marketing)
-            .map(|m| (m.sent_at, m.channel, m.flow.clone(), m.key.clone().unwrap_or_default()))
+            .map(|m| (m.sent_at, m.channel, m.flow.as_deref()))
             .collect();
         CapCheck { caps, zone, counted }
     }
 
     /// Admits the message when no cap it falls under would be exceeded; else
     /// returns the evidence of the first full cap.
-    pub fn admit(&mut self, m: Counted) -> Result<(), Value> {
+    pub fn admit(&mut self, m: Counted<'c>) -> Result<(), Value> {
         for (i, cap) in self.caps.iter().enumerate() {
             if !applies(cap, m.channel, m.flow) {
                 continue;
             }
-            let same: Vec<Instant> = self
-                .counted
-                .iter()
-                .filter(|(_, ch, flow, _)| applies(cap, *ch, flow.as_deref()))
-                .map(|(t, ..)| *t)
-                .collect();
+            let same: Vec<Instant> =
+                self.counted.iter().filter(|&&(_, ch, flow)| applies(cap, ch, flow)).map(|(t, ..)| *t).collect();
             if let Some(counted) = self.exceeded(cap, &same, m.at) {
                 return Err(json!({
                     "cap": i,
@@ -61,7 +56,7 @@ impl<'c> CapCheck<'c> {
                 }));
             }
         }
-        self.counted.push((m.at, m.channel, m.flow.map(str::to_string), m.key));
+        self.counted.push((m.at, m.channel, m.flow));
         Ok(())
     }
 

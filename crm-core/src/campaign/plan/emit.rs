@@ -80,9 +80,7 @@ impl<'a> Planner<'a> {
         for c in candidates {
             let flow = &self.flows[c.flow];
             if flow.purpose == Purpose::Marketing {
-                if let Err(e) =
-                    check.admit(Counted { at: c.send_at, channel: c.channel, flow: Some(&flow.id), key: c.key.clone() })
-                {
+                if let Err(e) = check.admit(Counted { at: c.send_at, channel: c.channel, flow: Some(&flow.id) }) {
                     plan.decisions.push(Decision {
                         customer_id: c.customer,
                         key: c.key,

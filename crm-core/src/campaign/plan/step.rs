@@ -65,8 +65,8 @@ impl<'a> Planner<'a> {
                 subject = inst.subject.render();
             }
             let key = key_of(&step.id, &subject);
-            let decide = |reason: Reason, evidence: Value| Decision {
-                key: key.clone(),
+            let decide = |key: String, reason: Reason, evidence: Value| Decision {
+                key,
                 customer_id: rcpt.key.to_string(),
                 flow: flow.id.clone(),
                 step: step.id.clone(),
@@ -77,27 +77,28 @@ impl<'a> Planner<'a> {
             };
             if let Some(sent) = ctx.log.by_key.get(key.as_str()) {
                 plan.decisions.push(decide(
+                    key,
                     Reason::AlreadySent,
                     json!({"sent_at": format_instant(sent.sent_at), "channel": sent.channel}),
                 ));
                 continue;
             }
             if !self.suppressed_customers.is_empty() && self.suppressed_customers.contains(rcpt.key.as_ref()) {
-                plan.decisions.push(decide(Reason::Suppressed, json!({"list": "customers"})));
+                plan.decisions.push(decide(key, Reason::Suppressed, json!({"list": "customers"})));
                 continue;
             }
             if marketing {
                 if let Some(e) = self.holdout(&rcpt.key, flow) {
-                    plan.decisions.push(decide(Reason::Holdout, e));
+                    plan.decisions.push(decide(key, Reason::Holdout, e));
                     continue;
                 }
             }
             if let Some(e) = self.exit(r, inst, flow, run, ctx.now) {
-                plan.decisions.push(decide(Reason::Exited, e));
+                plan.decisions.push(decide(key, Reason::Exited, e));
                 continue;
             }
             if let Some(e) = filtered(flow, run, r, || entered(&subject)) {
-                plan.decisions.push(decide(Reason::Filtered, e));
+                plan.decisions.push(decide(key, Reason::Filtered, e));
                 continue;
             }
             match self.choose_channel(r, zone, inst, step.channels.as_slice(), flow.purpose, due_at, ctx) {
@@ -123,7 +124,7 @@ impl<'a> Planner<'a> {
                         order: inst.order,
                     });
                 }
-                Err((reason, evidence)) => plan.decisions.push(decide(reason, evidence)),
+                Err((reason, evidence)) => plan.decisions.push(decide(key, reason, evidence)),
             }
         }
     }
