@@ -65,7 +65,34 @@ pub fn parse_instant(text: &str) -> Result<Instant, TimeError> {
 
 /// Formats an instant as RFC 3339 UTC (`Z`), with as many fractional digits as needed.
 pub fn format_instant(t: Instant) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let nanos = t.nanosecond();
+    // Years 0–9999 without a leap second are written directly (the common
+    // case, and much faster); anything else the way chrono writes it.
+    if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
+        return t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    }
+    let mut out = String::with_capacity(30);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    // As many fractional digits as needed: none, 3, 6 or 9 (chrono's AutoSi).
+    let _ = match nanos {
+        0 => Ok(()),
+        n if n % 1_000_000 == 0 => write!(out, ".{:03}", n / 1_000_000),
+        n if n % 1_000 == 0 => write!(out, ".{:06}", n / 1_000),
+        n => write!(out, ".{n:09}"),
+    };
+    out.push('Z');
+    out
 }
 
 /// Microseconds since the Unix epoch.
@@ -169,6 +196,28 @@ impl<'de> Deserialize<'de> for TimeZone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_instant_writes_what_chrono_writes() {
+        // Instants over 1900–2200 with whole seconds and 3, 6 and 9 fractional digits.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for i in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = (x % 9_467_280_000) as i64 - 2_208_988_800;
+            let nanos = match i % 4 {
+                0 => 0,
+                1 => (x % 1000) as u32 * 1_000_000,
+                2 => (x % 1_000_000) as u32 * 1_000,
+                _ => (x % 1_000_000_000) as u32,
+            };
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            assert_eq!(format_instant(t), t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        }
+        let far = DateTime::from_timestamp(253_402_300_800, 0).unwrap(); // 10000-01-01
+        assert_eq!(format_instant(far), far.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    }
 
     #[test]
     fn offsets_normalise_to_utc() {
