@@ -410,19 +410,7 @@ fn shuffle<T>(v: &mut [T], seed: &mut u64) {
 
 /// The messages of a plan as send-log entries, sent at their `send_at`.
 fn as_sent(p: &Plan) -> Vec<SentMessage> {
-    p.messages
-        .iter()
-        .map(|m| SentMessage {
-            key: Some(m.key.clone()),
-            customer_id: m.customer_id.clone(),
-            flow: Some(m.flow.clone()),
-            step: Some(m.step.clone()),
-            subject: Some(m.subject.clone()),
-            channel: m.channel,
-            purpose: m.purpose,
-            sent_at: m.send_at,
-        })
-        .collect()
+    p.messages.iter().map(|m| m.to_sent(m.send_at)).collect()
 }
 
 fn window_contains(allowed: &crm_core::campaign::DailyWindow, minute: u32) -> bool {

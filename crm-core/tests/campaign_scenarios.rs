@@ -69,16 +69,7 @@ fn triple(c: &str, f: &str, s: &str) -> (String, String, String) {
 
 /// The send-log entry of a planned message, sent at its `send_at`.
 fn sent(m: &PlannedMessage) -> SentMessage {
-    SentMessage {
-        key: Some(m.key.clone()),
-        customer_id: m.customer_id.clone(),
-        flow: Some(m.flow.clone()),
-        step: Some(m.step.clone()),
-        subject: Some(m.subject.clone()),
-        channel: m.channel,
-        purpose: m.purpose,
-        sent_at: m.send_at,
-    }
+    m.to_sent(m.send_at)
 }
 
 /// A marketing message sent outside the planner (a newsletter): counts for caps only.

@@ -90,6 +90,42 @@ pub struct PlannedMessage {
     pub due_at: Option<Instant>,
 }
 
+impl PlannedMessage {
+    /// The send-log entry of this message, sent at `sent_at`: what to feed
+    /// back to the planner once it has gone out.
+    ///
+    /// ```
+    /// use crm_core::campaign::{plan, preset, CampaignPolicy, Reason, Span};
+    /// use crm_core::model::Store;
+    /// use crm_core::time::parse_instant;
+    /// let store = Store::from_json(r#"{"customers": [{"id": "c1", "created_at": "2026-05-01T09:00:00Z",
+    ///   "email": "a@example.com"}], "consents": [{"customer_id": "c1", "channel": "email",
+    ///   "purpose": "marketing", "status": "granted", "at": "2026-05-01T09:00:00Z"}]}"#)?;
+    /// let flows = [preset("welcome").unwrap()];
+    /// let policy = CampaignPolicy { offer_secret: Some("shop-secret".into()), ..CampaignPolicy::default() };
+    /// let now = parse_instant("2026-05-01T09:05:00Z")?;
+    /// let first = plan(&store, &flows, &policy, &[], now, Span::hours(1))?;
+    /// let log: Vec<_> = first.messages.iter().map(|m| m.to_sent(now)).collect();
+    /// assert_eq!(log[0].key.as_deref(), Some(first.messages[0].key.as_str()));
+    /// let again = plan(&store, &flows, &policy, &log, now, Span::hours(1))?;
+    /// assert!(again.messages.is_empty());
+    /// assert_eq!(again.decisions[0].reason, Reason::AlreadySent);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_sent(&self, sent_at: Instant) -> SentMessage {
+        SentMessage {
+            key: Some(self.key.clone()),
+            customer_id: self.customer_id.clone(),
+            flow: Some(self.flow.clone()),
+            step: Some(self.step.clone()),
+            subject: Some(self.subject.clone()),
+            channel: self.channel,
+            purpose: self.purpose,
+            sent_at,
+        }
+    }
+}
+
 /// An offer as planned for one message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlannedOffer {

@@ -1,7 +1,7 @@
 //! The preset flows, with the defaults of the product brief.
 
 use super::calendar::clock;
-use super::flow::{DateField, Delay, Exits, Flow, Offer, Step, Trigger};
+use super::flow::{DateField, Delay, Flow, Offer, Step, Trigger};
 use super::span::Span;
 use crate::model::{Channel, Purpose};
 
@@ -47,19 +47,7 @@ fn offer(percent: Option<u8>, free_shipping: bool, prefix: Option<&str>, valid_f
 }
 
 fn flow(id: &str, name: &str, purpose: Purpose, priority: i32, trigger: Trigger, steps: Vec<Step>) -> Flow {
-    Flow {
-        id: id.into(),
-        name: Some(name.into()),
-        purpose,
-        priority,
-        trigger,
-        trigger_filter: None,
-        filter: None,
-        exits: Exits::default(),
-        cooldown: None,
-        holdout_percent: 0.0,
-        steps,
-    }
+    Flow { name: Some(name.into()), purpose, priority, steps, ..Flow::builder(id, trigger).unchecked() }
 }
 
 /// A preset flow by name (see [`PRESETS`]); `None` for an unknown name.

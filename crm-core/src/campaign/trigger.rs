@@ -25,9 +25,9 @@ pub(crate) enum Subject<'a> {
     /// A prefix and a record id (`inactive`, `checkout`, `event`).
     Id(&'static str, &'a str),
     /// An order (`order:` and its id), its id read only when compared or printed.
-    Order(OrderId<'a>),
+    Order(ById<'a, Order>),
     /// A cart (`cart:` and its id), the same way.
-    Cart(CartId<'a>),
+    Cart(ById<'a, Cart>),
     /// A prefix and an event instant, for events without an id (`checkout:@2026-05-01T10:00:00Z`).
     At(&'static str, Instant),
     /// A yearly date (`birthday`, `first_order_anniversary`) and its year.
@@ -52,51 +52,51 @@ impl std::fmt::Display for Subject<'_> {
     }
 }
 
-/// An order compared by id.
-#[derive(Clone, Copy)]
-pub(crate) struct OrderId<'a>(pub &'a Order);
+/// A record with an id.
+pub(crate) trait Identified {
+    fn id(&self) -> &str;
+}
 
-impl PartialEq for OrderId<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.id == other.0.id
+impl Identified for Order {
+    fn id(&self) -> &str {
+        &self.id
     }
 }
 
-impl Eq for OrderId<'_> {}
+impl Identified for Cart {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
 
-impl PartialOrd for OrderId<'_> {
+/// A record compared by its id, read only when compared or printed.
+pub(crate) struct ById<'a, T>(pub &'a T);
+
+impl<T> Clone for ById<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for ById<'_, T> {}
+
+impl<T: Identified> PartialEq for ById<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id() == other.0.id()
+    }
+}
+
+impl<T: Identified> Eq for ById<'_, T> {}
+
+impl<T: Identified> PartialOrd for ById<'_, T> {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for OrderId<'_> {
+impl<T: Identified> Ord for ById<'_, T> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.id.cmp(&other.0.id)
-    }
-}
-
-/// A cart compared by id.
-#[derive(Clone, Copy)]
-pub(crate) struct CartId<'a>(pub &'a Cart);
-
-impl PartialEq for CartId<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.id == other.0.id
-    }
-}
-
-impl Eq for CartId<'_> {}
-
-impl PartialOrd for CartId<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for CartId<'_> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.id.cmp(&other.0.id)
+        self.0.id().cmp(other.0.id())
     }
 }
 
@@ -112,8 +112,8 @@ impl Subject<'_> {
         };
         match self {
             Subject::Id(p, id) => join(p, id),
-            Subject::Order(o) => join("order", &o.0.id),
-            Subject::Cart(c) => join("cart", &c.0.id),
+            Subject::Order(o) => join("order", o.0.id()),
+            Subject::Cart(c) => join("cart", c.0.id()),
             other => other.to_string(),
         }
     }
@@ -258,14 +258,14 @@ pub(crate) fn instances<'a>(
                     continue;
                 }
                 // The cart itself is read only if one of its steps is in scope.
-                push(Subject::Cart(CartId(ix.cart(c))), entry, Some(ix.cart(c)), None);
+                push(Subject::Cart(ById(ix.cart(c))), entry, Some(ix.cart(c)), None);
             }
         }
         Trigger::OrderPlaced => {
             for o in ix.orders_between(r, lo_us, upto_us) {
                 // The order itself is read only if one of its steps is in scope.
                 let order = ix.order(o);
-                push(Subject::Order(OrderId(order)), o.instant(), None, Some(order));
+                push(Subject::Order(ById(order)), o.instant(), None, Some(order));
             }
         }
         Trigger::SignedUp => {
