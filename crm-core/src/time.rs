@@ -16,7 +16,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
@@ -65,7 +65,6 @@ pub fn parse_instant(text: &str) -> Result<Instant, TimeError> {
 
 /// Formats an instant as RFC 3339 UTC (`Z`), with as many fractional digits as needed.
 pub fn format_instant(t: Instant) -> String {
-    use chrono::{Datelike, Timelike};
     use std::fmt::Write;
     let nanos = t.nanosecond();
     // Years 0–9999 without a leap second are written directly (the common
@@ -74,6 +73,48 @@ pub fn format_instant(t: Instant) -> String {
         return t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
     }
     let mut out = String::with_capacity(30);
+    write_date_time(&mut out, &t);
+    // As many fractional digits as needed: none, 3, 6 or 9 (chrono's AutoSi).
+    let _ = match nanos {
+        0 => Ok(()),
+        n if n % 1_000_000 == 0 => write!(out, ".{:03}", n / 1_000_000),
+        n if n % 1_000 == 0 => write!(out, ".{:06}", n / 1_000),
+        n => write!(out, ".{n:09}"),
+    };
+    out.push('Z');
+    out
+}
+
+/// The local date and time of `t` in `zone`, to the second, with the UTC
+/// offset (`2026-03-08T08:00:00-04:00`).
+///
+/// ```
+/// use crm_core::time::{format_local, parse_instant};
+/// let t = parse_instant("2026-03-08T12:00:00Z")?;
+/// assert_eq!(format_local(t, chrono_tz::America::New_York), "2026-03-08T08:00:00-04:00");
+/// assert_eq!(format_local(t, chrono_tz::Asia::Kolkata), "2026-03-08T17:30:00+05:30");
+/// # Ok::<(), crm_core::time::TimeError>(())
+/// ```
+pub fn format_local(t: Instant, zone: chrono_tz::Tz) -> String {
+    use chrono::Offset;
+    use std::fmt::Write;
+    let local = t.with_timezone(&zone);
+    if !(0..=9999).contains(&local.year()) || local.nanosecond() >= 1_000_000_000 {
+        return local.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    }
+    let offset = local.offset().fix().local_minus_utc();
+    let (sign, offset) = if offset < 0 { ('-', -offset) } else { ('+', offset) };
+    // Whole minutes, rounded as chrono rounds (old local mean times have seconds).
+    let minutes = (offset + 30) / 60;
+    let mut out = String::with_capacity(25);
+    write_date_time(&mut out, &local);
+    let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (years 0–9999).
+fn write_date_time(out: &mut String, t: &(impl Datelike + Timelike)) {
+    use std::fmt::Write;
     let _ = write!(
         out,
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
@@ -84,15 +125,6 @@ pub fn format_instant(t: Instant) -> String {
         t.minute(),
         t.second()
     );
-    // As many fractional digits as needed: none, 3, 6 or 9 (chrono's AutoSi).
-    let _ = match nanos {
-        0 => Ok(()),
-        n if n % 1_000_000 == 0 => write!(out, ".{:03}", n / 1_000_000),
-        n if n % 1_000 == 0 => write!(out, ".{:06}", n / 1_000),
-        n => write!(out, ".{n:09}"),
-    };
-    out.push('Z');
-    out
 }
 
 /// Microseconds since the Unix epoch.
@@ -217,6 +249,30 @@ mod tests {
         }
         let far = DateTime::from_timestamp(253_402_300_800, 0).unwrap(); // 10000-01-01
         assert_eq!(format_instant(far), far.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    }
+
+    #[test]
+    fn format_local_writes_what_chrono_writes() {
+        use chrono_tz::{America, Asia, Australia, Europe, Pacific};
+        let zones = [
+            America::New_York,
+            America::Sao_Paulo,
+            Asia::Kolkata,
+            Europe::Istanbul,
+            Pacific::Chatham,
+            Australia::Lord_Howe,
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = (x % 9_467_280_000) as i64 - 2_208_988_800;
+            let t = DateTime::from_timestamp(secs, (x % 1_000_000_000) as u32).unwrap();
+            let zone = zones[i % zones.len()];
+            let expected = t.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+            assert_eq!(format_local(t, zone), expected);
+        }
     }
 
     #[test]

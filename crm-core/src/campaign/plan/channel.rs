@@ -11,7 +11,7 @@ use crate::campaign::policy::{phone_key, QuietMode};
 use crate::campaign::trigger::Instance;
 use crate::consent::ConsentState;
 use crate::model::{Channel, Purpose};
-use crate::time::{format_instant, Instant};
+use crate::time::{format_instant, format_local, Instant};
 
 impl<'a> Planner<'a> {
     /// The latest instant over `channels` at which a step due at `due_at` is
@@ -85,7 +85,7 @@ impl<'a> Planner<'a> {
                 if let Some(q) = self.policy.quiet_hours.iter().find(|q| q.channels.contains(&ch)) {
                     let at = due_at.max(now);
                     if let Some(open) = next_allowed(at, zone, q.allowed, Weekdays::ALL).filter(|&t| t != at) {
-                        let local = local_time(at, zone);
+                        let local = format_local(at, zone);
                         if q.mode == QuietMode::Skip {
                             tried.push(json!({"channel": ch, "outcome": "quiet_hours", "local_time": local, "allowed": q.allowed.to_string()}));
                             note(Reason::QuietHours);
@@ -134,29 +134,6 @@ pub(super) struct Choice<'a> {
     pub(super) address: &'a str,
     pub(super) send_at: Instant,
     pub(super) deferred: Option<Value>,
-}
-
-/// `t` as local date and time with its UTC offset (`2026-03-08T08:00:00-04:00`).
-pub(super) fn local_time(t: Instant, zone: Tz) -> String {
-    use chrono::{Datelike, Offset, Timelike};
-    use std::fmt::Write;
-    let local = t.with_timezone(&zone);
-    let offset = local.offset().fix().local_minus_utc();
-    let (sign, offset) = if offset < 0 { ('-', -offset) } else { ('+', offset) };
-    let mut out = String::with_capacity(25);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second(),
-        offset / 3600,
-        offset / 60 % 60
-    );
-    out
 }
 
 /// The most telling reason first: consent beats suppression beats quiet hours beats no address.

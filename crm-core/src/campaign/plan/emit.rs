@@ -6,14 +6,13 @@ use std::collections::BTreeMap;
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
-use super::channel::local_time;
 use super::Planner;
 use crate::campaign::caps::{CapCheck, Counted};
 use crate::campaign::codes::offer_code;
 use crate::campaign::output::{Decision, Plan, PlannedMessage, PlannedOffer, Reason, SentMessage};
 
 use crate::model::{Cart, Channel, Order, Purpose};
-use crate::time::Instant;
+use crate::time::{format_local, Instant};
 
 impl<'a> Planner<'a> {
     /// The personalisation of a message: first name, cart, order, recommendations.
@@ -128,7 +127,7 @@ impl<'a> Planner<'a> {
                 step: c.step,
                 subject: c.subject,
                 send_at: c.send_at,
-                local_time: local_time(c.send_at, zone),
+                local_time: format_local(c.send_at, zone),
                 time_zone: zone.name().to_string(),
                 channel: c.channel,
                 address: c.address,
