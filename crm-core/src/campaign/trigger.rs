@@ -22,10 +22,10 @@ use crate::time::{format_instant, from_micros, to_micros, Instant};
 /// when one of its steps is due.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Subject<'a> {
-    /// A prefix and a record id (`inactive`, `checkout`, `event`).
+    /// A prefix and a record id (`checkout`, `event`).
     Id(&'static str, &'a str),
-    /// An order (`order:` and its id), its id read only when compared or printed.
-    Order(ById<'a, Order>),
+    /// A prefix (`order`, `inactive`) and an order, its id read only when compared or printed.
+    Order(&'static str, ById<'a, Order>),
     /// A cart (`cart:` and its id), the same way.
     Cart(ById<'a, Cart>),
     /// A prefix and an event instant, for events without an id (`checkout:@2026-05-01T10:00:00Z`).
@@ -42,7 +42,7 @@ impl std::fmt::Display for Subject<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Subject::Id(p, id) => write!(f, "{p}:{id}"),
-            Subject::Order(o) => write!(f, "order:{}", o.0.id),
+            Subject::Order(p, o) => write!(f, "{p}:{}", o.0.id),
             Subject::Cart(c) => write!(f, "cart:{}", c.0.id),
             Subject::At(p, t) => write!(f, "{p}:@{}", format_instant(*t)),
             Subject::Year(p, y) => write!(f, "{p}:{y}"),
@@ -112,7 +112,7 @@ impl Subject<'_> {
         };
         match self {
             Subject::Id(p, id) => join(p, id),
-            Subject::Order(o) => join("order", o.0.id()),
+            Subject::Order(p, o) => join(p, o.0.id()),
             Subject::Cart(c) => join("cart", c.0.id()),
             other => other.to_string(),
         }
@@ -265,7 +265,7 @@ pub(crate) fn instances<'a>(
             for o in ix.orders_between(r, lo_us, upto_us) {
                 // The order itself is read only if one of its steps is in scope.
                 let order = ix.order(o);
-                push(Subject::Order(ById(order)), o.instant(), None, Some(order));
+                push(Subject::Order("order", ById(order)), o.instant(), None, Some(order));
             }
         }
         Trigger::SignedUp => {
@@ -317,39 +317,32 @@ pub(crate) fn instances<'a>(
             let (now_us, lo_us, hi_us) = (b.now_us, b.lo_us, b.hi_us);
             let orders = ix.orders(r);
             let Some(pos) = orders.iter().rposition(|o| o.paid && o.at <= now_us) else { return };
-            // Entries (µs) and orders of the inactivity periods, in time order:
-            // the current one (the last paid order, then `after` with no order
-            // up to now) and, with a cooldown, the earlier ones (a paid order,
-            // then `after` with no order), which start the chain. Orders are
-            // read only for the instances kept.
-            let mut periods: Vec<(i64, usize)> = Vec::new();
+            // The inactivity periods (a paid order, then `after` with no order):
+            // the current one, up to now, and with a cooldown the earlier ones,
+            // which start the chain applied below. Orders are read only for
+            // the instances with a step in scope.
+            let mut period = |i: usize| {
+                let order = ix.order(&orders[i]);
+                push(
+                    Subject::Order("inactive", ById(order)),
+                    orders[i].instant() + after.duration(),
+                    None,
+                    Some(order),
+                );
+            };
             if chained {
                 for (i, o) in orders[..pos].iter().enumerate().filter(|(_, o)| o.paid) {
                     let entry_us = o.at.saturating_add(after.micros());
                     // Orders are in time order: the next one is the earliest later one.
                     if orders.get(i + 1).is_none_or(|x| x.at > entry_us) && entry_us <= hi_us {
-                        periods.push((entry_us, i));
+                        period(i);
                     }
                 }
             }
             let entry_us = orders[pos].at.saturating_add(after.micros());
             let no_later = orders.get(pos + 1).is_none_or(|o| o.at > now_us);
             if entry_us <= now_us && entry_us >= lo_us && entry_us <= hi_us && no_later {
-                periods.push((entry_us, pos));
-            }
-            if let Some(cool) = flow.cooldown {
-                let mut last: Option<i64> = None;
-                periods.retain(|&(t, _)| {
-                    let ok = last.is_none_or(|l| t >= l.saturating_add(cool.micros()));
-                    if ok {
-                        last = Some(t);
-                    }
-                    ok
-                });
-            }
-            for &(_, i) in periods.iter().filter(|&&(t, _)| t >= lo_us) {
-                let order = ix.order(&orders[i]);
-                push(Subject::Id("inactive", &order.id), order.placed_at + after.duration(), None, Some(order));
+                period(pos);
             }
         }
         Trigger::CheckoutStarted | Trigger::CustomEvent { .. } => {
