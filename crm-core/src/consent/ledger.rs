@@ -158,17 +158,7 @@ impl<'a> Ledger<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide(&self, customer_id: &str, channel: Channel, purpose: Purpose, at: Instant) -> Decision {
-        self.decide_row(self.row(customer_id), channel, purpose, at)
-    }
-
-    /// [`Ledger::decide`] for a row found once with [`Ledger::row`] (`None`: an unknown customer).
-    pub(crate) fn decide_row(&self, row: Option<usize>, channel: Channel, purpose: Purpose, at: Instant) -> Decision {
-        let when = When::of(at);
-        let folded = match row {
-            Some(row) => self.fold_row(row, channel_index(channel), when, purpose == Purpose::Marketing),
-            None => Folded::default(),
-        };
-        let (state, evidence) = outcome(&folded, purpose, self.policy.merchant_exempt, when);
+        let (state, evidence) = self.outcome_row(self.row(customer_id), channel, purpose, at);
         let evidence = evidence.iter().flatten().map(|&i| self.evidence(i as usize)).collect();
         Decision { allowed: state.is_allowed(), state, evidence }
     }
@@ -195,8 +185,9 @@ impl<'a> Ledger<'a> {
         self.slots[a..b].iter().map(|s| self.evidence(s.index as usize)).collect()
     }
 
-    /// The state [`Ledger::decide_row`] gives, without building its evidence,
-    /// and the store index of its last evidence event.
+    /// The state [`Ledger::decide`] gives for a row found once with
+    /// [`Ledger::row`] (`None`: an unknown customer), without building its
+    /// evidence, and the store index of its last evidence event.
     pub(crate) fn state_row(
         &self,
         row: Option<usize>,
@@ -204,13 +195,24 @@ impl<'a> Ledger<'a> {
         purpose: Purpose,
         at: Instant,
     ) -> (ConsentState, Option<usize>) {
+        let (state, evidence) = self.outcome_row(row, channel, purpose, at);
+        (state, evidence.iter().flatten().last().map(|&i| i as usize))
+    }
+
+    /// The state of a row and channel at `at`, and the indices of its evidence events.
+    fn outcome_row(
+        &self,
+        row: Option<usize>,
+        channel: Channel,
+        purpose: Purpose,
+        at: Instant,
+    ) -> (ConsentState, [Option<u32>; 2]) {
         let when = When::of(at);
         let folded = match row {
             Some(row) => self.fold_row(row, channel_index(channel), when, purpose == Purpose::Marketing),
             None => Folded::default(),
         };
-        let (state, evidence) = outcome(&folded, purpose, self.policy.merchant_exempt, when);
-        (state, evidence.iter().flatten().last().map(|&i| i as usize))
+        outcome(&folded, purpose, self.policy.merchant_exempt, when)
     }
 
     /// Whether a row has any consent event (else every marketing answer is `no_consent`).
