@@ -89,7 +89,7 @@ pub(crate) struct StoreIndex<'a> {
     order_start: Vec<u32>,
     orders: Vec<OrderRef>,
     cart_start: Vec<u32>,
-    /// (last update µs, cart index), by time.
+    /// Carts: `carts[cart_start[r]..cart_start[r + 1]]`, by update time.
     carts: Vec<CartRef>,
     event_start: Vec<u32>,
     events: Vec<u32>,

@@ -97,8 +97,7 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            let (state, _) =
-                self.ledger.state_row(self.ledger_rows[r].map(|x| x as usize), ch, purpose, send_at.max(now));
+            let (state, _) = self.ledger.state_row(self.ledger_row(r), ch, purpose, send_at.max(now));
             if state.is_allowed() {
                 return Ok(Choice { channel: ch, address, send_at, deferred });
             }

@@ -78,13 +78,15 @@ impl<'a> Planner<'a> {
         let mut check = CapCheck::new(&self.policy.caps, zone, history);
         for c in candidates {
             let flow = &self.flows[c.flow];
+            let step = &flow.steps[c.step_index];
+            let customer_id = self.index.recipients[c.recipient].key.to_string();
             if flow.purpose == Purpose::Marketing {
                 if let Err(e) = check.admit(Counted { at: c.send_at, channel: c.channel, flow: Some(&flow.id) }) {
                     plan.decisions.push(Decision {
-                        customer_id: c.customer,
+                        customer_id,
                         key: c.key,
                         flow: flow.id.clone(),
-                        step: c.step,
+                        step: step.id.clone(),
                         subject: c.subject,
                         due_at: c.due_at,
                         reason: Reason::Capped,
@@ -93,20 +95,18 @@ impl<'a> Planner<'a> {
                     continue;
                 }
             }
-            let customer_id = c.customer.clone();
-            if let Some(d) = &c.deferred {
+            if let Some(evidence) = c.deferred {
                 plan.decisions.push(Decision {
                     key: c.key.clone(),
                     customer_id: customer_id.clone(),
                     flow: flow.id.clone(),
-                    step: c.step.clone(),
+                    step: step.id.clone(),
                     subject: c.subject.clone(),
                     due_at: c.due_at,
                     reason: Reason::QuietHoursDeferred,
-                    evidence: d.clone(),
+                    evidence,
                 });
             }
-            let step = &flow.steps[c.step_index];
             let offer = step.offer.as_ref().map(|o| PlannedOffer {
                 percent_off: o.percent_off,
                 free_shipping: o.free_shipping,
@@ -124,7 +124,7 @@ impl<'a> Planner<'a> {
                 key: c.key,
                 customer_id,
                 flow: flow.id.clone(),
-                step: c.step,
+                step: step.id.clone(),
                 subject: c.subject,
                 send_at: c.send_at,
                 local_time: format_local(c.send_at, zone),
@@ -144,9 +144,8 @@ impl<'a> Planner<'a> {
 /// A message that passed every check but the caps.
 pub(super) struct Candidate<'a> {
     pub(super) key: String,
-    pub(super) customer: String,
+    /// The flow and step, by position.
     pub(super) flow: usize,
-    pub(super) step: String,
     pub(super) step_index: usize,
     pub(super) subject: String,
     pub(super) due_at: Instant,
@@ -154,7 +153,7 @@ pub(super) struct Candidate<'a> {
     pub(super) channel: Channel,
     pub(super) address: String,
     pub(super) deferred: Option<Value>,
-    /// What the payload is built from, once the message passes the caps.
+    /// The recipient, and what the payload is built from once the message passes the caps.
     pub(super) recipient: usize,
     pub(super) cart: Option<&'a Cart>,
     pub(super) order: Option<&'a Order>,

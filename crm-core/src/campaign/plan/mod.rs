@@ -239,6 +239,10 @@ impl<'a> Planner<'a> {
         self.zones[r]
     }
 
+    fn ledger_row(&self, r: usize) -> Option<usize> {
+        self.ledger_rows[r].map(|row| row as usize)
+    }
+
     fn plan_recipient(
         &self,
         r: usize,

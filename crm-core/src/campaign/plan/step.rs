@@ -109,9 +109,7 @@ impl<'a> Planner<'a> {
                     }
                     out.push(Candidate {
                         key,
-                        customer: rcpt.key.to_string(),
                         flow: inst.flow,
-                        step: step.id.clone(),
                         step_index,
                         subject: subject.clone(),
                         due_at,
@@ -164,7 +162,7 @@ impl<'a> Planner<'a> {
                 );
             }
         }
-        let row = self.ledger_rows[r].map(|row| row as usize);
+        let row = self.ledger_row(r);
         if flow.exit_on_withdrawal()
             && flow.purpose == Purpose::Marketing
             && row.is_some_and(|x| self.ledger.has_events(x))
