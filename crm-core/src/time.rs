@@ -229,15 +229,21 @@ impl<'de> Deserialize<'de> for TimeZone {
 mod tests {
     use super::*;
 
+    /// `n` pseudo-random (xorshift) numbers with their position, and the
+    /// second in 1900–2200 each one picks.
+    fn samples(seed: u64, n: usize) -> impl Iterator<Item = (usize, u64, i64)> {
+        (0..n).scan(seed, |x, i| {
+            *x ^= *x << 13;
+            *x ^= *x >> 7;
+            *x ^= *x << 17;
+            Some((i, *x, (*x % 9_467_280_000) as i64 - 2_208_988_800))
+        })
+    }
+
     #[test]
     fn format_instant_writes_what_chrono_writes() {
         // Instants over 1900–2200 with whole seconds and 3, 6 and 9 fractional digits.
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        for i in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let secs = (x % 9_467_280_000) as i64 - 2_208_988_800;
+        for (i, x, secs) in samples(0x2545_f491_4f6c_dd1d, 20_000) {
             let nanos = match i % 4 {
                 0 => 0,
                 1 => (x % 1000) as u32 * 1_000_000,
@@ -262,12 +268,7 @@ mod tests {
             Pacific::Chatham,
             Australia::Lord_Howe,
         ];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        for i in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let secs = (x % 9_467_280_000) as i64 - 2_208_988_800;
+        for (i, x, secs) in samples(0x9e37_79b9_7f4a_7c15, 20_000) {
             let t = DateTime::from_timestamp(secs, (x % 1_000_000_000) as u32).unwrap();
             let zone = zones[i % zones.len()];
             let expected = t.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
