@@ -193,10 +193,7 @@ fn campaigns(store: &Store, as_of: Instant) -> Result<(), Box<dyn std::error::Er
         ..CampaignPolicy::default()
     };
     let p = plan(store, &presets(), &policy, &[], as_of, Span::hours(24))?;
-    println!(
-        "
-campaign plan for the next 24 hours (every preset flow, default policy in Europe/Istanbul)"
-    );
+    println!("\ncampaign plan for the next 24 hours (every preset flow, default policy in Europe/Istanbul)");
     let mut by_flow: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
     for m in &p.messages {
         by_flow.entry(m.flow.as_str()).or_default().0 += 1;
