@@ -330,18 +330,28 @@ pub(crate) fn instances<'a>(
                     Some(order),
                 );
             };
+            let after_us = after.micros();
+            // An earlier period: a paid order, and no order until `after` later.
+            let ended = |i: usize| {
+                let entry_us = orders[i].at.saturating_add(after_us);
+                orders[i].paid && orders.get(i + 1).is_none_or(|x| x.at > entry_us) && entry_us <= hi_us
+            };
+            let entry_us = orders[pos].at.saturating_add(after_us);
+            let no_later = orders.get(pos + 1).is_none_or(|o| o.at > now_us);
+            let current = entry_us <= now_us && entry_us >= lo_us && entry_us <= hi_us && no_later;
             if chained {
-                for (i, o) in orders[..pos].iter().enumerate().filter(|(_, o)| o.paid) {
-                    let entry_us = o.at.saturating_add(after.micros());
-                    // Orders are in time order: the next one is the earliest later one.
-                    if orders.get(i + 1).is_none_or(|x| x.at > entry_us) && entry_us <= hi_us {
-                        period(i);
-                    }
+                // Only entries from `lo` on are kept after the chain: without one
+                // (orders are in time order, so the scan back stops early), the
+                // chain need not be followed.
+                let recent = (0..pos).rev().take_while(|&i| orders[i].at.saturating_add(after_us) >= lo_us).any(ended);
+                if !recent && !current {
+                    return;
+                }
+                for i in (0..pos).filter(|&i| ended(i)) {
+                    period(i);
                 }
             }
-            let entry_us = orders[pos].at.saturating_add(after.micros());
-            let no_later = orders.get(pos + 1).is_none_or(|o| o.at > now_us);
-            if entry_us <= now_us && entry_us >= lo_us && entry_us <= hi_us && no_later {
+            if current {
                 period(pos);
             }
         }
