@@ -455,7 +455,7 @@ proptest! {
         let out = run(&p, &p.log)?;
         for m in out.messages.iter().filter(|m| m.purpose == Purpose::Marketing) {
             let Some(q) = p.policy.quiet_hours.iter().find(|q| q.channels.contains(&m.channel)) else { continue };
-            let local = m.send_at.with_timezone(&zone(&m.time_zone)?);
+            let local = m.send_at.with_timezone(&zone(m.time_zone.name())?);
             let minute = local.hour() * 60 + local.minute();
             prop_assert!(window_contains(&q.allowed, minute), "{} at {} ({}) outside {}", m.key, format_instant(m.send_at), local, q.allowed);
         }
@@ -467,7 +467,7 @@ proptest! {
         let p = parse(&i)?;
         let out = run(&p, &p.log)?;
         for m in out.messages.iter().filter(|m| m.purpose == Purpose::Marketing) {
-            let tz = zone(&m.time_zone)?;
+            let tz = zone(m.time_zone.name())?;
             for cap in &p.policy.caps {
                 let applies = |ch: Channel, flow: Option<&str>| {
                     cap.channel.is_none_or(|c| c == ch)

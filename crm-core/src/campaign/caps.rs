@@ -3,13 +3,13 @@
 
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
-use serde_json::{json, Value};
 
 use super::calendar::local_date;
+use super::evidence::Evidence;
 use super::output::SentMessage;
 use super::policy::{Cap, CapWindow};
 use crate::model::{Channel, Purpose};
-use crate::time::{format_instant, Instant};
+use crate::time::Instant;
 
 /// A message counted by the caps.
 pub(crate) struct Counted<'f> {
@@ -38,54 +38,45 @@ impl<'c> CapCheck<'c> {
 
     /// Admits the message when no cap it falls under would be exceeded; else
     /// returns the evidence of the first full cap.
-    pub fn admit(&mut self, m: Counted<'c>) -> Result<(), Value> {
+    pub fn admit(&mut self, m: Counted<'c>) -> Result<(), Evidence> {
         for (i, cap) in self.caps.iter().enumerate() {
             if !applies(cap, m.channel, m.flow) {
                 continue;
             }
-            let same: Vec<Instant> =
-                self.counted.iter().filter(|&&(_, ch, flow)| applies(cap, ch, flow)).map(|(t, ..)| *t).collect();
-            if let Some(counted) = self.exceeded(cap, &same, m.at) {
-                return Err(json!({
-                    "cap": i,
-                    "channel": cap.channel,
-                    "max": cap.max,
-                    "per": cap.per,
-                    "counted": counted.iter().map(|t| format_instant(*t)).collect::<Vec<_>>(),
-                    "send_at": format_instant(m.at),
-                }));
+            if let Some(counted) = self.exceeded(cap, m.at) {
+                return Err(Evidence::capped(i, cap.channel, cap.max, cap.per, counted, m.at));
             }
         }
         self.counted.push((m.at, m.channel, m.flow));
         Ok(())
     }
 
-    /// The messages that would share a full window with a message at `t`, if any.
-    fn exceeded(&self, cap: &Cap, same: &[Instant], t: Instant) -> Option<Vec<Instant>> {
+    /// The counted messages that would share a full window of `cap` with a
+    /// message at `t`, if there is such a window. Counting comes
+    /// first; the list is built only for a full window.
+    fn exceeded(&self, cap: &Cap, t: Instant) -> Option<Vec<Instant>> {
         let max = cap.max as usize;
+        let same = || self.counted.iter().filter(|&&(_, ch, flow)| applies(cap, ch, flow)).map(|&(q, ..)| q);
+        let sorted = |keep: &dyn Fn(Instant) -> bool| {
+            let mut v: Vec<Instant> = same().filter(|&q| keep(q)).collect();
+            v.sort();
+            v
+        };
         match cap.per {
             CapWindow::Rolling(span) => {
-                // Every window (p − span, p] ending at a message must hold at most `max`.
+                // Every window (p − span, p] ending at a message must hold at most
+                // `max`. Those holding t end at t or at a counted p in [t, t + span):
+                // the first such window (by p) that is over is the evidence.
                 let w = span.duration();
-                let mut all: Vec<Instant> = same.iter().copied().filter(|&q| q > t - w && q < t + w).collect();
-                all.push(t);
-                all.sort();
-                for &p in &all {
-                    let mut inside: Vec<Instant> = all.iter().copied().filter(|&q| q > p - w && q <= p).collect();
-                    if inside.len() > max {
-                        if let Some(pos) = inside.iter().position(|&q| q == t) {
-                            inside.remove(pos);
-                            return Some(inside);
-                        }
-                    }
-                }
-                None
+                let ends = same().filter(|&p| p >= t && p < t + w).chain(std::iter::once(t));
+                let p = ends.filter(|&p| 1 + same().filter(|&q| q > p - w && q <= p).count() > max).min()?;
+                Some(sorted(&|q| q > p - w && q <= p))
             }
             period => {
                 let id = |x: Instant| period_of(period, local_date(x, self.zone));
                 let mine = id(t);
-                let inside: Vec<Instant> = same.iter().copied().filter(|&q| id(q) == mine).collect();
-                (inside.len() >= max).then_some(inside)
+                // In the order counted (the log's, then the plan's).
+                (same().filter(|&q| id(q) == mine).count() >= max).then(|| same().filter(|&q| id(q) == mine).collect())
             }
         }
     }

@@ -39,7 +39,7 @@
 //! let m = &p.messages[0];
 //! assert_eq!((m.step.as_str(), m.address.as_str(), m.local_time.as_str()),
 //!            ("reminder", "ann@example.com", "2026-05-01T13:10:00+03:00"));
-//! assert_eq!(m.payload["cart_value"], serde_json::json!({"amount": 150000, "currency": "TRY"}));
+//! assert_eq!(serde_json::to_value(m.payload.cart_value)?, serde_json::json!({"amount": 150000, "currency": "TRY"}));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -48,6 +48,7 @@ mod calendar;
 mod caps;
 mod codes;
 mod error;
+mod evidence;
 mod flow;
 mod index;
 mod output;
@@ -61,8 +62,9 @@ pub use builder::FlowBuilder;
 pub use calendar::{is_allowed, local_date, local_instant, next_allowed, DailyWindow, LocalTime, Weekdays};
 pub use codes::{holdout_bucket, idempotency_key, offer_code};
 pub use error::CampaignError;
+pub use evidence::Evidence;
 pub use flow::{DateField, Delay, Exits, Flow, Offer, SendWindow, Step, Trigger};
-pub use output::{Decision, Plan, PlannedMessage, PlannedOffer, Reason, SentMessage};
+pub use output::{Decision, Payload, Plan, PlannedMessage, PlannedOffer, Reason, SentMessage};
 pub use plan::Planner;
 pub use policy::{CampaignPolicy, Cap, CapWindow, Holdout, QuietHours, QuietMode, Suppression};
 pub use presets::{preset, presets, PRESETS};

@@ -1,12 +1,11 @@
 //! What the planner reads back (the send log) and what it returns (the plan).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::model::{Channel, Purpose};
-use crate::time::Instant;
+use super::evidence::Evidence;
+use crate::model::{Channel, LineItem, Purpose};
+use crate::money::Money;
+use crate::time::{Instant, TimeZone};
 
 /// A message the storefront has sent: the planner never plans its key
 /// again, and counts it for frequency caps.
@@ -71,7 +70,7 @@ pub struct PlannedMessage {
     /// The same instant in the recipient's zone, RFC 3339 with offset.
     pub local_time: String,
     /// The recipient's zone.
-    pub time_zone: String,
+    pub time_zone: TimeZone,
     /// The channel chosen.
     pub channel: Channel,
     /// The address on that channel (e-mail, phone, or the customer id for push).
@@ -80,8 +79,8 @@ pub struct PlannedMessage {
     pub purpose: Purpose,
     /// The template id.
     pub template: String,
-    /// Personalisation: `first_name`, `cart_id`, `cart_items`, `cart_value`, `order_id`, `recommendations` …
-    pub payload: BTreeMap<String, Value>,
+    /// Personalisation: first name, cart, order, recommendations.
+    pub payload: Payload,
     /// The offer, with its code and expiry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offer: Option<PlannedOffer>,
@@ -124,6 +123,39 @@ impl PlannedMessage {
             sent_at,
         }
     }
+}
+
+/// The personalisation of a planned message. Each field is present (in
+/// JSON: a key is written) only when it applies: the cart fields for a
+/// message about a cart, `order_id` for one about an order,
+/// `recommendations` for a step that asks for them.
+///
+/// ```
+/// use crm_core::campaign::Payload;
+/// let p = Payload { first_name: Some("Ann".into()), order_id: Some("o1".into()), ..Payload::default() };
+/// assert_eq!(serde_json::to_string(&p)?, r#"{"first_name":"Ann","order_id":"o1"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Payload {
+    /// The cart's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cart_id: Option<String>,
+    /// The cart's lines, each with its currency (the cart's when the line has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cart_items: Option<Vec<LineItem>>,
+    /// The sum of the line nets (absent on overflow).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cart_value: Option<Money>,
+    /// The customer's first name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// The order's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// Recommended items in rank order (empty when the customer has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Vec<String>>,
 }
 
 /// An offer as planned for one message.
@@ -205,7 +237,7 @@ pub struct Decision {
     /// Why.
     pub reason: Reason,
     /// What decided it (shape per reason in `docs/campaigns.md`).
-    pub evidence: Value,
+    pub evidence: Evidence,
 }
 
 /// The planner's answer: messages in send order and decisions.

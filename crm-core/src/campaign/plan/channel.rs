@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::{Ctx, Planner};
 use crate::campaign::calendar::{next_allowed, Weekdays};
+use crate::campaign::evidence::{Evidence, Tried};
 use crate::campaign::output::Reason;
 use crate::campaign::policy::{phone_key, QuietMode};
 use crate::campaign::trigger::Instance;
@@ -44,25 +45,19 @@ impl<'a> Planner<'a> {
         purpose: Purpose,
         due_at: Instant,
         ctx: &Ctx,
-    ) -> Result<Choice<'a>, (Reason, Value)> {
+    ) -> Result<Choice<'a>, (Reason, Evidence)> {
         let now = ctx.now;
-        let mut tried = Vec::with_capacity(channels.len());
-        // Which of the reasons, in the order of `TELLING`, some channel gave.
-        let mut reasons = [false; 4];
-        let mut note = |r: Reason| {
-            if let Some(i) = TELLING.iter().position(|&t| t == r) {
-                reasons[i] = true;
-            }
-        };
+        // What each channel gave, turned into evidence only when none is chosen
+        // (no allocation when the first channel is).
+        let mut tried: Vec<(Channel, Tried)> = Vec::new();
         for &ch in channels {
             if due_at < ctx.earliest && self.release(zone, &[ch], purpose, due_at) < ctx.earliest {
                 // Overdue by more than max_lateness on this channel (another one holds it by quiet hours).
-                tried.push(json!({"channel": ch, "outcome": "too_late"}));
+                tried.push((ch, Tried::TooLate));
                 continue;
             }
             let Some(address) = self.address(r, inst, ch) else {
-                tried.push(json!({"channel": ch, "outcome": "no_address"}));
-                note(Reason::NoAddress);
+                tried.push((ch, Tried::NoAddress));
                 continue;
             };
             let listed = match ch {
@@ -75,8 +70,7 @@ impl<'a> Planner<'a> {
                 Channel::Push => false,
             };
             if listed {
-                tried.push(json!({"channel": ch, "outcome": "suppressed", "list": "address"}));
-                note(Reason::Suppressed);
+                tried.push((ch, Tried::Listed));
                 continue;
             }
             let mut send_at = due_at;
@@ -85,14 +79,12 @@ impl<'a> Planner<'a> {
                 if let Some(q) = self.policy.quiet_hours.iter().find(|q| q.channels.contains(&ch)) {
                     let at = due_at.max(now);
                     if let Some(open) = next_allowed(at, zone, q.allowed, Weekdays::ALL).filter(|&t| t != at) {
-                        let local = format_local(at, zone);
                         if q.mode == QuietMode::Skip {
-                            tried.push(json!({"channel": ch, "outcome": "quiet_hours", "local_time": local, "allowed": q.allowed.to_string()}));
-                            note(Reason::QuietHours);
+                            tried.push((ch, Tried::QuietHours { at, allowed: q.allowed }));
                             continue;
                         }
-                        deferred = Some(json!({"channel": ch, "local_time": local, "allowed": q.allowed.to_string(),
-                                               "send_at": format_instant(open)}));
+                        deferred = Some(json!({"channel": ch, "local_time": format_local(at, zone),
+                                               "allowed": q.allowed.to_string(), "send_at": format_instant(open)}));
                         send_at = open;
                     }
                 }
@@ -101,16 +93,13 @@ impl<'a> Planner<'a> {
             if state.is_allowed() {
                 return Ok(Choice { channel: ch, address, send_at, deferred });
             }
-            let reason = if matches!(state, ConsentState::Suppressed | ConsentState::Erased) {
-                Reason::Suppressed
-            } else {
-                Reason::NoConsent
-            };
-            tried.push(json!({"channel": ch, "outcome": state.as_str(), "at": format_instant(send_at.max(now))}));
-            note(reason);
+            tried.push((ch, Tried::Consent { state, at: send_at.max(now) }));
         }
-        let reason = TELLING.into_iter().zip(reasons).find(|&(_, seen)| seen).map_or(Reason::NoAddress, |(r, _)| r);
-        Err((reason, json!({"channels": tried})))
+        let reason = TELLING
+            .into_iter()
+            .find(|&t| tried.iter().any(|(_, x)| reason_of(x) == Some(t)))
+            .unwrap_or(Reason::NoAddress);
+        Err((reason, Evidence::channels(zone, tried)))
     }
 
     /// The address of a channel: the customer's, else the contact on the instance's record.
@@ -133,6 +122,18 @@ pub(super) struct Choice<'a> {
     pub(super) address: &'a str,
     pub(super) send_at: Instant,
     pub(super) deferred: Option<Value>,
+}
+
+/// The reason a channel's outcome stands for (`too_late` stands for none).
+fn reason_of(t: &Tried) -> Option<Reason> {
+    match t {
+        Tried::TooLate => None,
+        Tried::NoAddress => Some(Reason::NoAddress),
+        Tried::Listed => Some(Reason::Suppressed),
+        Tried::QuietHours { .. } => Some(Reason::QuietHours),
+        Tried::Consent { state: ConsentState::Suppressed | ConsentState::Erased, .. } => Some(Reason::Suppressed),
+        Tried::Consent { .. } => Some(Reason::NoConsent),
+    }
 }
 
 /// The most telling reason first: consent beats suppression beats quiet hours beats no address.

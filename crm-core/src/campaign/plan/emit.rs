@@ -1,59 +1,40 @@
 //! Frequency caps over one recipient's candidates, then the planned messages
 //! with their payloads and offers.
 
-use std::collections::BTreeMap;
-
 use chrono_tz::Tz;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::Planner;
 use crate::campaign::caps::{CapCheck, Counted};
 use crate::campaign::codes::offer_code;
-use crate::campaign::output::{Decision, Plan, PlannedMessage, PlannedOffer, Reason, SentMessage};
+use crate::campaign::output::{Decision, Payload, Plan, PlannedMessage, PlannedOffer, Reason, SentMessage};
 
 use crate::model::{Cart, Channel, Order, Purpose};
-use crate::time::{format_local, Instant};
+use crate::money::Money;
+use crate::time::{format_local, Instant, TimeZone};
 
 impl<'a> Planner<'a> {
     /// The personalisation of a message: first name, cart, order, recommendations.
-    pub(super) fn payload(
-        &self,
-        r: usize,
-        cart: Option<&Cart>,
-        order: Option<&Order>,
-        recommendations: u8,
-    ) -> BTreeMap<String, Value> {
+    pub(super) fn payload(&self, r: usize, cart: Option<&Cart>, order: Option<&Order>, recommendations: u8) -> Payload {
         let rcpt = &self.index.recipients[r];
-        let mut p = BTreeMap::new();
-        if let Some(name) = rcpt.customer.and_then(|c| c.first_name.as_ref()) {
-            p.insert("first_name".into(), json!(name));
-        }
-        if let Some(cart) = cart {
-            p.insert("cart_id".into(), json!(cart.id));
-            let items: Vec<Value> = cart
-                .items
-                .iter()
-                .map(|i| {
-                    let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
-                    if let Some(o) = v.as_object_mut() {
-                        o.entry("currency").or_insert(json!(cart.currency));
-                    }
-                    v
-                })
-                .collect();
-            p.insert("cart_items".into(), Value::Array(items));
-            if let Some(v) = cart.value() {
-                p.insert("cart_value".into(), json!({"amount": v, "currency": cart.currency}));
+        let items = |cart: &Cart| {
+            let mut items = cart.items.clone();
+            for i in &mut items {
+                i.currency.get_or_insert(cart.currency);
             }
+            items
+        };
+        Payload {
+            cart_id: cart.map(|c| c.id.clone()),
+            cart_items: cart.map(items),
+            cart_value: cart.and_then(|c| Some(Money::new(c.value()?, c.currency))),
+            first_name: rcpt.customer.and_then(|c| c.first_name.clone()),
+            order_id: order.map(|o| o.id.clone()),
+            recommendations: (recommendations > 0).then(|| {
+                let all = self.recommendations.get(&(r as u32)).map_or(&[][..], Vec::as_slice);
+                all[..all.len().min(recommendations.into())].to_vec()
+            }),
         }
-        if let Some(order) = order {
-            p.insert("order_id".into(), json!(order.id));
-        }
-        if recommendations > 0 {
-            let items = self.recommendations.get(&(r as u32)).map(|v| &v[..v.len().min(recommendations.into())]);
-            p.insert("recommendations".into(), json!(items.unwrap_or(&[])));
-        }
-        p
     }
 
     /// Frequency caps over this recipient's marketing candidates, then the plan entries.
@@ -79,7 +60,7 @@ impl<'a> Planner<'a> {
         for c in candidates {
             let flow = &self.flows[c.flow];
             let step = &flow.steps[c.step_index];
-            let customer_id = self.index.recipients[c.recipient].key.to_string();
+            let customer_id = self.index.key(c.recipient).to_string();
             if flow.purpose == Purpose::Marketing {
                 if let Err(e) = check.admit(Counted { at: c.send_at, channel: c.channel, flow: Some(&flow.id) }) {
                     plan.decisions.push(Decision {
@@ -104,7 +85,7 @@ impl<'a> Planner<'a> {
                     subject: c.subject.clone(),
                     due_at: c.due_at,
                     reason: Reason::QuietHoursDeferred,
-                    evidence,
+                    evidence: evidence.into(),
                 });
             }
             let offer = step.offer.as_ref().map(|o| PlannedOffer {
@@ -128,7 +109,7 @@ impl<'a> Planner<'a> {
                 subject: c.subject,
                 send_at: c.send_at,
                 local_time: format_local(c.send_at, zone),
-                time_zone: zone.name().to_string(),
+                time_zone: TimeZone(zone),
                 channel: c.channel,
                 address: c.address,
                 purpose: flow.purpose,

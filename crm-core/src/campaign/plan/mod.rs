@@ -51,6 +51,9 @@ pub struct Planner<'a> {
     ledger_rows: Vec<Option<u32>>,
     /// Each recipient's time zone (the store's for guests and customers without one).
     zones: Vec<Tz>,
+    /// Each recipient's position in key order: the plan is sorted by customer
+    /// key, and comparing positions spares comparing the keys.
+    ranks: Vec<u32>,
     recommendations: FastMap<u32, Vec<String>>,
     suppressed_customers: HashSet<&'a str>,
     suppressed_emails: HashSet<String>,
@@ -107,6 +110,7 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|r| r.customer.and_then(|c| c.time_zone).unwrap_or(policy.time_zone).0)
             .collect();
+        let ranks = key_ranks(&index);
         Ok(Planner {
             flows,
             policy,
@@ -114,6 +118,7 @@ impl<'a> Planner<'a> {
             index,
             ledger_rows,
             zones,
+            ranks,
             recommendations: FastMap::default(),
             suppressed_customers: s.customers.iter().map(String::as_str).collect(),
             suppressed_emails: s.emails.iter().map(|e| e.trim().to_lowercase()).collect(),
@@ -156,28 +161,28 @@ impl<'a> Planner<'a> {
         let mut ctx =
             Ctx { now, end: now + horizon.duration(), earliest: now - self.policy.max_lateness.duration(), log: &log };
         let mut found = Vec::new();
+        // The key rank of each message's and each decision's recipient.
+        let (mut message_ranks, mut decision_ranks) = (Vec::new(), Vec::new());
         for r in 0..self.index.recipients.len() {
             self.plan_recipient(r, &runs, &mut ctx, &mut found, &mut plan);
+            message_ranks.resize(plan.messages.len(), self.ranks[r]);
+            decision_ranks.resize(plan.decisions.len(), self.ranks[r]);
         }
-        sort_moving_once(&mut plan.messages, |a, b| {
-            (a.send_at, &a.customer_id, &a.flow, &a.step, &a.subject).cmp(&(
-                b.send_at,
-                &b.customer_id,
-                &b.flow,
-                &b.step,
-                &b.subject,
-            ))
+        // By send instant, customer key, flow, step, subject (the rank stands for the key).
+        let (m, k) = (&plan.messages, &message_ranks);
+        let order = sorted_order(m.len(), |a, b| {
+            let (x, y) = (&m[a], &m[b]);
+            (x.send_at, k[a], &x.flow, &x.step, &x.subject).cmp(&(y.send_at, k[b], &y.flow, &y.step, &y.subject))
         });
-        sort_moving_once(&mut plan.decisions, |a, b| {
-            (&a.customer_id, &a.flow, &a.subject, a.due_at, &a.step, a.reason).cmp(&(
-                &b.customer_id,
-                &b.flow,
-                &b.subject,
-                b.due_at,
-                &b.step,
-                b.reason,
-            ))
+        permute(&mut plan.messages, order);
+        // By customer key, flow, subject, due instant, step, reason.
+        let (d, k) = (&plan.decisions, &decision_ranks);
+        let order = sorted_order(d.len(), |a, b| {
+            let (x, y) = (&d[a], &d[b]);
+            (k[a], &x.flow, &x.subject, x.due_at, &x.step, x.reason)
+                .cmp(&(k[b], &y.flow, &y.subject, y.due_at, &y.step, y.reason))
         });
+        permute(&mut plan.decisions, order);
         Ok(plan)
     }
 
@@ -294,13 +299,34 @@ struct Ctx<'l> {
     log: &'l LogIndex<'l>,
 }
 
-/// A stable sort of large elements: the order is found on indices, then
-/// applied in place by following its cycles (no second buffer of elements).
-fn sort_moving_once<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| cmp(&items[a], &items[b]));
-    // Position i takes the element now at order[i]; a cycle is walked once,
-    // marking each visited position with usize::MAX.
+/// Each recipient's position among the recipients sorted by key (a
+/// customer id or a guest key; keys are unique). Stores usually list
+/// customers in key order, and then no sort is needed.
+fn key_ranks(index: &StoreIndex) -> Vec<u32> {
+    let rs = &index.recipients;
+    let mut order: Vec<u32> = (0..rs.len() as u32).collect();
+    if !rs.windows(2).all(|w| w[0].key < w[1].key) {
+        order.sort_unstable_by(|&a, &b| rs[a as usize].key.cmp(&rs[b as usize].key));
+    }
+    let mut ranks = vec![0u32; rs.len()];
+    for (position, &r) in order.iter().enumerate() {
+        ranks[r as usize] = position as u32;
+    }
+    ranks
+}
+
+/// The positions `0..n` in the stable order of `cmp` on positions.
+fn sorted_order(n: usize, cmp: impl Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| cmp(a, b));
+    order
+}
+
+/// Puts the element now at `order[i]` at position `i`, in place, moving each
+/// element once: a large element is never copied to a second buffer. Each
+/// cycle of the permutation is walked once, marking visited positions with
+/// `usize::MAX`.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
     for start in 0..items.len() {
         if order[start] == usize::MAX {
             continue;
@@ -320,20 +346,26 @@ fn sort_moving_once<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Orderi
 
 #[cfg(test)]
 mod tests {
-    use super::sort_moving_once;
+    use super::{permute, sorted_order};
+
+    /// Sorts in place through `sorted_order` and `permute`.
+    fn sort_in_place<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+        let order = sorted_order(items.len(), |a, b| cmp(&items[a], &items[b]));
+        permute(items, order);
+    }
 
     #[test]
-    fn sort_moving_once_is_a_stable_sort() {
+    fn sorted_order_and_permute_make_a_stable_sort() {
         // Pairs sorted by the first field only: equal keys keep their order.
         let mut v: Vec<(u8, char)> = "dcbaedcbaa".chars().enumerate().map(|(i, c)| ((i % 3) as u8, c)).collect();
         let mut expected = v.clone();
         expected.sort_by_key(|p| p.0);
-        sort_moving_once(&mut v, |a, b| a.0.cmp(&b.0));
+        sort_in_place(&mut v, |a, b| a.0.cmp(&b.0));
         assert_eq!(v, expected);
         let mut w: Vec<u32> = (0..100).map(|i| (i * 37 + 11) % 101).collect();
         let mut sorted = w.clone();
         sorted.sort();
-        sort_moving_once(&mut w, |a, b| a.cmp(b));
+        sort_in_place(&mut w, |a, b| a.cmp(b));
         assert_eq!(w, sorted);
     }
 }

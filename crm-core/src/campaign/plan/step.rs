@@ -9,6 +9,7 @@ use super::emit::Candidate;
 use super::{Ctx, FlowRun, Planner, FLOW_FILTER, GOAL, TRIGGER_FILTER};
 use crate::campaign::calendar::{clock, next_allowed, DailyWindow};
 use crate::campaign::codes::{holdout_bucket, idempotency_key};
+use crate::campaign::evidence::Evidence;
 use crate::campaign::flow::{Flow, Trigger};
 use crate::campaign::output::{Decision, Plan, Reason};
 use crate::campaign::trigger::{due, step_bounds, Instance};
@@ -29,9 +30,9 @@ impl<'a> Planner<'a> {
         out: &mut Vec<Candidate<'a>>,
     ) {
         let flow = &self.flows[inst.flow];
-        let rcpt = &self.index.recipients[r];
         let mut subject = String::new();
-        let key_of = |step: &str, subject: &str| idempotency_key(&rcpt.key, &flow.id, step, subject);
+        let customer = self.index.key(r);
+        let key_of = |step: &str, subject: &str| idempotency_key(customer, &flow.id, step, subject);
         let entered =
             |subject: &str| flow.steps.iter().any(|s| ctx.log.by_key.contains_key(key_of(&s.id, subject).as_str()));
         let marketing = flow.purpose == Purpose::Marketing;
@@ -65,9 +66,9 @@ impl<'a> Planner<'a> {
                 subject = inst.subject.render();
             }
             let key = key_of(&step.id, &subject);
-            let decide = |key: String, reason: Reason, evidence: Value| Decision {
+            let decide = |key: String, reason: Reason, evidence: Evidence| Decision {
                 key,
-                customer_id: rcpt.key.to_string(),
+                customer_id: customer.to_string(),
                 flow: flow.id.clone(),
                 step: step.id.clone(),
                 subject: subject.clone(),
@@ -79,26 +80,26 @@ impl<'a> Planner<'a> {
                 plan.decisions.push(decide(
                     key,
                     Reason::AlreadySent,
-                    json!({"sent_at": format_instant(sent.sent_at), "channel": sent.channel}),
+                    json!({"sent_at": format_instant(sent.sent_at), "channel": sent.channel}).into(),
                 ));
                 continue;
             }
-            if !self.suppressed_customers.is_empty() && self.suppressed_customers.contains(rcpt.key.as_ref()) {
-                plan.decisions.push(decide(key, Reason::Suppressed, json!({"list": "customers"})));
+            if !self.suppressed_customers.is_empty() && self.suppressed_customers.contains(customer) {
+                plan.decisions.push(decide(key, Reason::Suppressed, json!({"list": "customers"}).into()));
                 continue;
             }
             if marketing {
-                if let Some(e) = self.holdout(&rcpt.key, flow) {
-                    plan.decisions.push(decide(key, Reason::Holdout, e));
+                if let Some(e) = self.holdout(customer, flow) {
+                    plan.decisions.push(decide(key, Reason::Holdout, e.into()));
                     continue;
                 }
             }
             if let Some(e) = self.exit(r, inst, flow, run, ctx.now) {
-                plan.decisions.push(decide(key, Reason::Exited, e));
+                plan.decisions.push(decide(key, Reason::Exited, e.into()));
                 continue;
             }
             if let Some(e) = filtered(flow, run, r, || entered(&subject)) {
-                plan.decisions.push(decide(key, Reason::Filtered, e));
+                plan.decisions.push(decide(key, Reason::Filtered, e.into()));
                 continue;
             }
             match self.choose_channel(r, zone, inst, step.channels.as_slice(), flow.purpose, due_at, ctx) {
