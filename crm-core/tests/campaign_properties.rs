@@ -473,7 +473,7 @@ proptest! {
                     cap.channel.is_none_or(|c| c == ch)
                         && cap.flows.as_ref().is_none_or(|fs| flow.is_some_and(|f| fs.iter().any(|x| x == f)))
                 };
-                if !applies(m.channel, Some(&m.flow)) {
+                if !applies(m.channel, Some(m.flow.as_str())) {
                     continue;
                 }
                 // Every counted marketing message of this recipient under this cap.
@@ -481,7 +481,7 @@ proptest! {
                     .filter(|s| s.customer_id == m.customer_id && s.purpose == Purpose::Marketing && applies(s.channel, s.flow.as_deref()))
                     .map(|s| s.sent_at)
                     .chain(out.messages.iter()
-                        .filter(|o| o.customer_id == m.customer_id && o.purpose == Purpose::Marketing && applies(o.channel, Some(&o.flow)))
+                        .filter(|o| o.customer_id == m.customer_id && o.purpose == Purpose::Marketing && applies(o.channel, Some(o.flow.as_str())))
                         .map(|o| o.send_at))
                     .collect();
                 times.sort();

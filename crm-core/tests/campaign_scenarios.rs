@@ -60,7 +60,7 @@ fn decision<'a>(p: &'a Plan, customer: &str, flow: &str, step: &str) -> &'a Deci
 }
 
 fn steps_planned(p: &Plan) -> Vec<(String, String, String)> {
-    p.messages.iter().map(|m| (m.customer_id.clone(), m.flow.clone(), m.step.clone())).collect()
+    p.messages.iter().map(|m| (m.customer_id.clone(), m.flow.to_string(), m.step.to_string())).collect()
 }
 
 fn triple(c: &str, f: &str, s: &str) -> (String, String, String) {

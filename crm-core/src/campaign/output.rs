@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::evidence::Evidence;
+use super::name::Name;
 use crate::model::{Channel, LineItem, Purpose};
 use crate::money::Money;
 use crate::time::{Instant, TimeZone};
@@ -59,9 +60,9 @@ pub struct PlannedMessage {
     /// Customer key.
     pub customer_id: String,
     /// Flow id.
-    pub flow: String,
+    pub flow: Name,
     /// Step id.
-    pub step: String,
+    pub step: Name,
     /// The instance's subject.
     pub subject: String,
     /// When to send, UTC.
@@ -78,7 +79,7 @@ pub struct PlannedMessage {
     /// Marketing or transactional.
     pub purpose: Purpose,
     /// The template id.
-    pub template: String,
+    pub template: Name,
     /// Personalisation: first name, cart, order, recommendations.
     pub payload: Payload,
     /// The offer, with its code and expiry.
@@ -115,8 +116,8 @@ impl PlannedMessage {
         SentMessage {
             key: Some(self.key.clone()),
             customer_id: self.customer_id.clone(),
-            flow: Some(self.flow.clone()),
-            step: Some(self.step.clone()),
+            flow: Some(self.flow.to_string()),
+            step: Some(self.step.to_string()),
             subject: Some(self.subject.clone()),
             channel: self.channel,
             purpose: self.purpose,
@@ -226,9 +227,9 @@ pub struct Decision {
     /// Customer key.
     pub customer_id: String,
     /// Flow id.
-    pub flow: String,
+    pub flow: Name,
     /// Step id.
-    pub step: String,
+    pub step: Name,
     /// The instance's subject.
     pub subject: String,
     /// When the step was due.

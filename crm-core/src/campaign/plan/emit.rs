@@ -60,14 +60,15 @@ impl<'a> Planner<'a> {
         for c in candidates {
             let flow = &self.flows[c.flow];
             let step = &flow.steps[c.step_index];
+            let names = &self.names[c.flow];
             let customer_id = self.index.key(c.recipient).to_string();
             if flow.purpose == Purpose::Marketing {
                 if let Err(e) = check.admit(Counted { at: c.send_at, channel: c.channel, flow: Some(&flow.id) }) {
                     plan.decisions.push(Decision {
                         customer_id,
                         key: c.key,
-                        flow: flow.id.clone(),
-                        step: step.id.clone(),
+                        flow: names.id.clone(),
+                        step: names.steps[c.step_index].0.clone(),
                         subject: c.subject,
                         due_at: c.due_at,
                         reason: Reason::Capped,
@@ -80,8 +81,8 @@ impl<'a> Planner<'a> {
                 plan.decisions.push(Decision {
                     key: c.key.clone(),
                     customer_id: customer_id.clone(),
-                    flow: flow.id.clone(),
-                    step: step.id.clone(),
+                    flow: names.id.clone(),
+                    step: names.steps[c.step_index].0.clone(),
                     subject: c.subject.clone(),
                     due_at: c.due_at,
                     reason: Reason::QuietHoursDeferred,
@@ -104,8 +105,8 @@ impl<'a> Planner<'a> {
             plan.messages.push(PlannedMessage {
                 key: c.key,
                 customer_id,
-                flow: flow.id.clone(),
-                step: step.id.clone(),
+                flow: names.id.clone(),
+                step: names.steps[c.step_index].0.clone(),
                 subject: c.subject,
                 send_at: c.send_at,
                 local_time: format_local(c.send_at, zone),
@@ -113,7 +114,7 @@ impl<'a> Planner<'a> {
                 channel: c.channel,
                 address: c.address,
                 purpose: flow.purpose,
-                template: step.template.clone(),
+                template: names.steps[c.step_index].1.clone(),
                 payload: self.payload(c.recipient, c.cart, c.order, step.recommendations),
                 offer,
                 due_at: (c.due_at != c.send_at).then_some(c.due_at),

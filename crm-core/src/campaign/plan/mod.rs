@@ -19,6 +19,7 @@ use chrono_tz::Tz;
 
 use super::flow::{check_flows, Flow, Trigger};
 use super::index::StoreIndex;
+use super::name::Name;
 use super::output::{Plan, SentMessage};
 use super::policy::{phone_key, CampaignPolicy};
 use super::span::Span;
@@ -51,6 +52,8 @@ pub struct Planner<'a> {
     ledger_rows: Vec<Option<u32>>,
     /// Each recipient's time zone (the store's for guests and customers without one).
     zones: Vec<Tz>,
+    /// Each flow's id and its steps' ids and templates, shared by the plan's records.
+    names: Vec<FlowNames>,
     /// Each recipient's position in key order: the plan is sorted by customer
     /// key, and comparing positions spares comparing the keys.
     ranks: Vec<u32>,
@@ -58,6 +61,12 @@ pub struct Planner<'a> {
     suppressed_customers: HashSet<&'a str>,
     suppressed_emails: HashSet<String>,
     suppressed_phones: HashSet<String>,
+}
+
+/// A flow's id and, per step, its id and template.
+struct FlowNames {
+    id: Name,
+    steps: Vec<(Name, Name)>,
 }
 
 /// Per-flow data fixed for one planning run.
@@ -111,6 +120,13 @@ impl<'a> Planner<'a> {
             .map(|r| r.customer.and_then(|c| c.time_zone).unwrap_or(policy.time_zone).0)
             .collect();
         let ranks = key_ranks(&index);
+        let names = flows
+            .iter()
+            .map(|f| FlowNames {
+                id: Name::from(f.id.as_str()),
+                steps: f.steps.iter().map(|s| (Name::from(s.id.as_str()), Name::from(s.template.as_str()))).collect(),
+            })
+            .collect();
         Ok(Planner {
             flows,
             policy,
@@ -118,6 +134,7 @@ impl<'a> Planner<'a> {
             index,
             ledger_rows,
             zones,
+            names,
             ranks,
             recommendations: FastMap::default(),
             suppressed_customers: s.customers.iter().map(String::as_str).collect(),

@@ -30,6 +30,7 @@ impl<'a> Planner<'a> {
         out: &mut Vec<Candidate<'a>>,
     ) {
         let flow = &self.flows[inst.flow];
+        let names = &self.names[inst.flow];
         let mut subject = String::new();
         let customer = self.index.key(r);
         let key_of = |step: &str, subject: &str| idempotency_key(customer, &flow.id, step, subject);
@@ -69,8 +70,8 @@ impl<'a> Planner<'a> {
             let decide = |key: String, reason: Reason, evidence: Evidence| Decision {
                 key,
                 customer_id: customer.to_string(),
-                flow: flow.id.clone(),
-                step: step.id.clone(),
+                flow: names.id.clone(),
+                step: names.steps[step_index].0.clone(),
                 subject: subject.clone(),
                 due_at,
                 reason,
