@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use super::calendar::local_date;
-use super::evidence::Evidence;
+use super::evidence::{Evidence, FullCap};
 use super::output::SentMessage;
 use super::policy::{Cap, CapWindow};
 use crate::model::{Channel, Purpose};
@@ -44,7 +44,8 @@ impl<'c> CapCheck<'c> {
                 continue;
             }
             if let Some(counted) = self.exceeded(cap, m.at) {
-                return Err(Evidence::capped(i, cap.channel, cap.max, cap.per, counted, m.at));
+                let (channel, max, per, send_at) = (cap.channel, cap.max, cap.per, m.at);
+                return Err(Evidence::capped(FullCap { cap: i, channel, max, per, counted, send_at }));
             }
         }
         self.counted.push((m.at, m.channel, m.flow));

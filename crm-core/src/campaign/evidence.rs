@@ -50,15 +50,20 @@ enum Shape {
         zone: Tz,
         tried: Vec<(Channel, Tried)>,
     },
-    /// `{"cap", "channel", "max", "per", "counted", "send_at"}`.
-    Capped {
-        cap: usize,
-        channel: Option<Channel>,
-        max: u32,
-        per: CapWindow,
-        counted: Vec<Instant>,
-        send_at: Instant,
-    },
+    Capped(FullCap),
+}
+
+/// A full frequency cap: `{"cap", "channel", "max", "per", "counted", "send_at"}`.
+#[derive(Clone, Debug)]
+pub(crate) struct FullCap {
+    /// The cap's index in the policy.
+    pub cap: usize,
+    pub channel: Option<Channel>,
+    pub max: u32,
+    pub per: CapWindow,
+    /// The instants already in the window.
+    pub counted: Vec<Instant>,
+    pub send_at: Instant,
 }
 
 /// Why a channel was not chosen.
@@ -94,15 +99,8 @@ impl Evidence {
         Evidence(Shape::Channels { zone, tried })
     }
 
-    pub(crate) fn capped(
-        cap: usize,
-        channel: Option<Channel>,
-        max: u32,
-        per: CapWindow,
-        counted: Vec<Instant>,
-        send_at: Instant,
-    ) -> Evidence {
-        Evidence(Shape::Capped { cap, channel, max, per, counted, send_at })
+    pub(crate) fn capped(full: FullCap) -> Evidence {
+        Evidence(Shape::Capped(full))
     }
 }
 
@@ -133,7 +131,7 @@ impl Serialize for Evidence {
                 m.serialize_entry("channels", &TriedList { zone: *zone, tried })?;
                 m.end()
             }
-            Shape::Capped { cap, channel, max, per, counted, send_at } => {
+            Shape::Capped(FullCap { cap, channel, max, per, counted, send_at }) => {
                 let mut m = s.serialize_map(Some(6))?;
                 m.serialize_entry("cap", cap)?;
                 m.serialize_entry("channel", channel)?;
