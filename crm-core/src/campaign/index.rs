@@ -11,9 +11,9 @@ use crate::time::{from_micros, to_micros, Instant};
 use chrono::TimeDelta;
 
 /// One recipient: a store customer, an unknown customer id named by a record,
-/// or a guest (`guest:` + e-mail or phone, as in the facts).
+/// or a guest (`guest:` + e-mail or phone, as in the facts). Its key is
+/// [`StoreIndex::key`].
 pub(crate) struct Recipient<'a> {
-    pub key: Cow<'a, str>,
     pub customer: Option<&'a Customer>,
 }
 
@@ -77,11 +77,12 @@ pub(crate) struct StoreIndex<'a> {
     pub recipients: Vec<Recipient<'a>>,
     /// Recipient by key.
     by_key: FastMap<Cow<'a, str>, u32>,
-    /// The recipients' keys one after the other (`key_end[r]` ends key `r`):
-    /// the planner reads them in recipient order, from one block of memory
-    /// rather than from each customer's own allocation.
+    /// The recipients' keys one after the other
+    /// (`key_text[key_start[r]..key_start[r + 1]]`): the planner reads them in
+    /// recipient order, from one block of memory rather than from each
+    /// customer's own allocation.
     key_text: String,
-    key_end: Vec<usize>,
+    key_start: Vec<usize>,
     /// Per recipient, so that the planner reads customer records only for
     /// the instances it keeps: sign-up (µs, floored; `i64::MIN` without a
     /// customer record) and birthday (`month << 5 | day`, 0 when unknown).
@@ -103,6 +104,9 @@ pub(crate) struct StoreIndex<'a> {
 struct Keys<'a> {
     map: FastMap<Cow<'a, str>, u32>,
     recipients: Vec<Recipient<'a>>,
+    /// The keys in recipient order, as in [`StoreIndex`].
+    key_text: String,
+    key_start: Vec<usize>,
     last: Option<(&'a str, u32)>,
 }
 
@@ -132,7 +136,9 @@ impl<'a> Keys<'a> {
 
     fn insert(&mut self, key: Cow<'a, str>) -> u32 {
         let r = self.recipients.len() as u32;
-        self.recipients.push(Recipient { key: key.clone(), customer: None });
+        self.recipients.push(Recipient { customer: None });
+        self.key_text.push_str(&key);
+        self.key_start.push(self.key_text.len());
         self.map.insert(key, r);
         r
     }
@@ -186,6 +192,8 @@ impl<'a> StoreIndex<'a> {
         let mut keys = Keys {
             map: FastMap::with_capacity_and_hasher(store.customers.len(), Default::default()),
             recipients: Vec::new(),
+            key_text: String::new(),
+            key_start: vec![0],
             last: None,
         };
         for c in &store.customers {
@@ -272,19 +280,10 @@ impl<'a> StoreIndex<'a> {
                 |r| if cart_start[r] < cart_start[r + 1] { carts[cart_start[r + 1] as usize - 1].at } else { i64::MIN },
             )
             .collect();
-        let mut key_text = String::with_capacity(keys.recipients.iter().map(|r| r.key.len()).sum());
-        let key_end = keys
-            .recipients
-            .iter()
-            .map(|r| {
-                key_text.push_str(&r.key);
-                key_text.len()
-            })
-            .collect();
         StoreIndex {
             cart_last,
-            key_text,
-            key_end,
+            key_text: keys.key_text,
+            key_start: keys.key_start,
             store,
             recipients: keys.recipients,
             by_key: keys.map,
@@ -306,8 +305,7 @@ impl<'a> StoreIndex<'a> {
 
     /// The key of recipient `r` (its customer id or guest key).
     pub fn key(&self, r: usize) -> &str {
-        let start = if r == 0 { 0 } else { self.key_end[r - 1] };
-        &self.key_text[start..self.key_end[r]]
+        &self.key_text[self.key_start[r]..self.key_start[r + 1]]
     }
 
     pub fn orders(&self, r: usize) -> &[OrderRef] {

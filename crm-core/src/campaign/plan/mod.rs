@@ -113,7 +113,7 @@ impl<'a> Planner<'a> {
         let s = &policy.suppression;
         let ledger = Ledger::new(store, &policy.consent)?;
         let index = StoreIndex::new(store, events);
-        let ledger_rows = index.recipients.iter().map(|r| ledger.row(&r.key).map(|row| row as u32)).collect();
+        let ledger_rows = (0..index.recipients.len()).map(|r| ledger.row(index.key(r)).map(|row| row as u32)).collect();
         let zones = index
             .recipients
             .iter()
@@ -254,7 +254,7 @@ impl<'a> Planner<'a> {
 
     /// A table mask re-indexed by recipient (false for a recipient not in the table).
     fn by_recipient(&self, t: &CustomerTable, mask: &[bool]) -> Vec<bool> {
-        self.index.recipients.iter().map(|r| t.row_of(&r.key).is_some_and(|row| mask[row])).collect()
+        (0..self.index.recipients.len()).map(|r| t.row_of(self.index.key(r)).is_some_and(|row| mask[row])).collect()
     }
 
     fn zone(&self, r: usize) -> Tz {
@@ -320,12 +320,13 @@ struct Ctx<'l> {
 /// customer id or a guest key; keys are unique). Stores usually list
 /// customers in key order, and then no sort is needed.
 fn key_ranks(index: &StoreIndex) -> Vec<u32> {
-    let rs = &index.recipients;
-    let mut order: Vec<u32> = (0..rs.len() as u32).collect();
-    if !rs.windows(2).all(|w| w[0].key < w[1].key) {
-        order.sort_unstable_by(|&a, &b| rs[a as usize].key.cmp(&rs[b as usize].key));
+    let n = index.recipients.len();
+    let key = |r: u32| index.key(r as usize);
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    if !(1..n as u32).all(|r| key(r - 1) < key(r)) {
+        order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
     }
-    let mut ranks = vec![0u32; rs.len()];
+    let mut ranks = vec![0u32; n];
     for (position, &r) in order.iter().enumerate() {
         ranks[r as usize] = position as u32;
     }
