@@ -112,7 +112,7 @@ impl<'a> Planner<'a> {
                 local_time: format_local(c.send_at, zone),
                 time_zone: TimeZone(zone),
                 channel: c.channel,
-                address: c.address,
+                address: c.address.to_string(),
                 purpose: flow.purpose,
                 template: names.steps[c.step_index].1.clone(),
                 payload: self.payload(c.recipient, c.cart, c.order, step.recommendations),
@@ -133,7 +133,7 @@ pub(super) struct Candidate<'a> {
     pub(super) due_at: Instant,
     pub(super) send_at: Instant,
     pub(super) channel: Channel,
-    pub(super) address: String,
+    pub(super) address: &'a str,
     pub(super) deferred: Option<Value>,
     /// The recipient, and what the payload is built from once the message passes the caps.
     pub(super) recipient: usize,

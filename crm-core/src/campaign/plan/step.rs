@@ -117,7 +117,7 @@ impl<'a> Planner<'a> {
                         due_at,
                         send_at,
                         channel: choice.channel,
-                        address: choice.address.to_string(),
+                        address: choice.address,
                         deferred: choice.deferred,
                         recipient: r,
                         cart: inst.cart,
