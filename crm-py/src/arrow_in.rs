@@ -154,8 +154,9 @@ impl<'a> Strings<'a> {
         }
     }
 
+    /// The string at row `i`, `None` when null.
     #[inline]
-    fn get(&self, i: usize) -> Option<&'a str> {
+    pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
         match self {
             Strings::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
             Strings::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
@@ -163,11 +164,19 @@ impl<'a> Strings<'a> {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Strings::Utf8(a) => a.len(),
             Strings::Large(a) => a.len(),
             Strings::View(a) => a.len(),
+        }
+    }
+
+    pub(crate) fn null_count(&self) -> usize {
+        match self {
+            Strings::Utf8(a) => a.null_count(),
+            Strings::Large(a) => a.null_count(),
+            Strings::View(a) => a.null_count(),
         }
     }
 }
@@ -490,6 +499,19 @@ pub(crate) fn decimal_text(raw: i128, scale: i8) -> String {
 const MIN_MICROS: i64 = -8_334_601_228_800_000_000;
 const MAX_MICROS: i64 = 8_210_266_876_799_999_999;
 
+/// A timestamp value of `unit` in µs, floored for nanoseconds; `None` beyond
+/// what chrono can represent (about ±262,000 years).
+#[inline]
+pub(crate) fn micros(v: i64, unit: TimeUnit) -> Option<i64> {
+    let us = match unit {
+        TimeUnit::Microsecond => Some(v),
+        TimeUnit::Nanosecond => Some(v.div_euclid(1000)),
+        TimeUnit::Millisecond => v.checked_mul(1000),
+        TimeUnit::Second => v.checked_mul(1_000_000),
+    }?;
+    (MIN_MICROS..=MAX_MICROS).contains(&us).then_some(us)
+}
+
 /// An instant column read as µs since the epoch (UTC).
 pub(crate) enum TimeCol<'a> {
     Ts { values: &'a [i64], nulls: Option<&'a NullBuffer>, unit: TimeUnit },
@@ -538,17 +560,7 @@ impl<'a> TimeCol<'a> {
                     return Ok(None);
                 }
                 let v = values[i];
-                let us = match unit {
-                    TimeUnit::Microsecond => Some(v),
-                    TimeUnit::Nanosecond => Some(v.div_euclid(1000)),
-                    TimeUnit::Millisecond => v.checked_mul(1000),
-                    TimeUnit::Second => v.checked_mul(1_000_000),
-                };
-                // Keep within what chrono can represent (about ±262,000 years).
-                match us {
-                    Some(us) if (MIN_MICROS..=MAX_MICROS).contains(&us) => Ok(Some(us)),
-                    _ => Err(TimeErr::OutOfRange(v)),
-                }
+                micros(v, *unit).map(Some).ok_or(TimeErr::OutOfRange(v))
             }
             TimeCol::Text(s) => match s.get(i) {
                 None => Ok(None),

@@ -20,6 +20,7 @@
 
 mod rows;
 mod tables;
+mod typed;
 
 use std::sync::Mutex;
 
@@ -34,6 +35,7 @@ use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
 use rows::{grid, read_rows, BreakOnPanic, Cols, Decline, Pending, ReadCache, Rendezvous, Shared};
 use tables::{distinct, head_of, Part, AHEAD, CHUNK, EMPTY, PARTS};
+use typed::{read_typed, Scratch, Typed};
 
 /// What one thread found: its customers (sorted by key) and their currencies.
 struct Half<'a> {
@@ -44,11 +46,19 @@ struct Half<'a> {
 
 /// Thread `me` (0 or 1): reads its half of every chunk's rows, then
 /// aggregates the chunk's rows of its own customers (hash top bit `me`).
-fn worker<'a>(me: usize, cols: &[Cols<'a>], opts: &Options, window: &RfmWindow, shared: &Shared) -> Option<Half<'a>> {
+fn worker<'a>(
+    me: usize,
+    cols: &[Cols<'a>],
+    typed: &[Option<Typed<'_>>],
+    opts: &Options,
+    window: &RfmWindow,
+    shared: &Shared,
+) -> Option<Half<'a>> {
     let state = foldhash::fast::FixedState::with_seed(0x5eed_c0de);
     let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::new()).collect();
     let mut currencies: Vec<Currency> = Vec::new();
     let mut cache = ReadCache { status: (b"", OrderStatus::Pending), code: b"", currency: None };
+    let mut scratch = Scratch::default();
     // A panic here must not leave the other thread waiting at the rendezvous.
     let _guard = BreakOnPanic(&shared.meet);
     let mut bad = false;
@@ -71,7 +81,19 @@ fn worker<'a>(me: usize, cols: &[Cols<'a>], opts: &Options, window: &RfmWindow, 
                 let locks = (shared.pending[me][0].lock(), shared.pending[me][1].lock(), shared.ids[me].lock());
                 match locks {
                     (Ok(mut p0), Ok(mut p1), Ok(mut ids)) => {
-                        bad |= read_rows(c, rows, &state, opts, &mut cache, [&mut p0, &mut p1], &mut ids).is_err();
+                        let done = match typed.get(b).and_then(Option::as_ref) {
+                            Some(t) => {
+                                read_typed(t, rows.clone(), &state, opts, &mut scratch, [&mut p0, &mut p1], &mut ids)
+                            }
+                            None => Ok(false),
+                        };
+                        bad |= match done {
+                            Ok(true) => false,
+                            Ok(false) => {
+                                read_rows(c, rows, &state, opts, &mut cache, [&mut p0, &mut p1], &mut ids).is_err()
+                            }
+                            Err(_) => true,
+                        };
                     }
                     _ => bad = true,
                 }
@@ -241,10 +263,12 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
         ids: [Mutex::new(Vec::with_capacity(rows / 2 + CHUNK)), Mutex::new(Vec::with_capacity(rows / 2 + CHUNK))],
         meet: Rendezvous::default(),
     };
+    let typed: Vec<Option<Typed>> = cols.iter().map(|c| Typed::new(c, opts)).collect();
     let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| worker(1, &cols, opts, &window, &shared));
+        let other = scope.spawn(|| worker(1, &cols, &typed, opts, &window, &shared));
         // A panic (a bug) sends the table to the general reader rather than to the caller.
-        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker(0, &cols, opts, &window, &shared)));
+        let mine =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker(0, &cols, &typed, opts, &window, &shared)));
         (mine, other.join())
     });
     let (a, b) = (a.ok()??, b.ok()??);
