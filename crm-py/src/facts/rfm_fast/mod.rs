@@ -2,15 +2,16 @@
 //!
 //! `crm_core.rfm` needs one small accumulator per customer, not the loaded
 //! order columns of [`super::build::load`]. So this path reads the orders once
-//! and aggregates while it interns: every customer belongs to one of the two
-//! threads by the top bit of its key's hash, both threads scan every row
-//! (hashing a short key costs a few nanoseconds) and each reads, validates and
-//! aggregates only the rows of its own customers. Each thread's customers live
-//! in 128 small open-addressing tables (by the next hash bits) whose 64-byte
-//! slots hold the key's head and the running values together, and a chunk of
-//! rows is bucketed by table before the lookups, so that the lookups of a
-//! table stay in its cache lines. Order ids are checked for duplicates the
-//! same way, split between the threads by their own hash.
+//! and aggregates as it reads: every customer belongs to one of the two
+//! threads by the top bit of its key's hash. Both threads hash every key
+//! (a few nanoseconds for a short key), and each reads, validates and adds up
+//! only the rows of its own customers, so the threads share nothing until
+//! they are done. Each thread's customers live in 128 open-addressing tables
+//! (by the next hash bits) whose 64-byte slots hold the key's head and the
+//! running values together; a row's slot is asked for (prefetched) some
+//! rows before it is used, so that the cache misses of the lookups overlap.
+//! Order ids are checked for duplicates at the end, split between the threads
+//! by their own hash.
 //!
 //! The path is optimistic: any row the general reader would report (a null,
 //! an unknown status or currency, a bad amount, a duplicate order id), mixed
@@ -18,11 +19,12 @@
 //! and the caller runs the general reader, which finds and words the errors.
 //! Same input, same table: the customers are sorted by key at the end.
 
+mod pipe;
 mod rows;
 mod tables;
 mod typed;
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use arrow_array::RecordBatch;
 use crm_core::column::StrColumn;
@@ -33,172 +35,123 @@ use crm_core::segment::{rfm_from_accumulators, RfmAccumulator, RfmOptions, RfmSc
 use super::names::{layout, Names};
 use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
-use rows::{grid, read_rows, BreakOnPanic, Cols, Decline, Pending, ReadCache, Rendezvous, Shared};
-use tables::{distinct, head_of, Part, AHEAD, CHUNK, EMPTY, PARTS};
+use pipe::Customers;
+use rows::{read_rows, Cols, ReadCache};
+use tables::{distinct, head_of, Part, Slot, EMPTY, HEAD};
 use typed::{read_typed, Scratch, Typed};
 
 /// What one thread found: its customers (sorted by key) and their currencies.
-struct Half<'a> {
-    keys: Vec<&'a str>,
+struct Half {
+    keys: StrColumn,
     acc: Vec<RfmAccumulator>,
     currencies: Vec<Currency>,
 }
 
-/// Thread `me` (0 or 1): reads its half of every chunk's rows, then
-/// aggregates the chunk's rows of its own customers (hash top bit `me`).
+/// Rows read between two looks at whether the other thread has given up.
+const CHUNK: usize = 1 << 16;
+
+/// Thread `me` (0 or 1): reads the rows of its own customers (hash top bit
+/// `me`) and adds them up; then sorts its customers. Also returns the hashes
+/// of those rows' order ids.
 fn worker<'a>(
     me: usize,
-    cols: &[Cols<'a>],
-    typed: &[Option<Typed<'_>>],
+    cols: &'a [Cols<'a>],
+    typed: &[Option<Typed<'a>>],
     opts: &Options,
     window: &RfmWindow,
-    shared: &Shared,
-) -> Option<Half<'a>> {
+    failed: &AtomicBool,
+) -> Option<(Half, Vec<u64>)> {
+    // A panic here stops the other thread too.
+    let _guard = FailOnPanic(failed);
     let state = foldhash::fast::FixedState::with_seed(0x5eed_c0de);
-    let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::new()).collect();
-    let mut currencies: Vec<Currency> = Vec::new();
+    let mut customers = Customers::new(*window, cols);
     let mut cache = ReadCache { status: (b"", OrderStatus::Pending), code: b"", currency: None };
+    let mut ids = Vec::new();
     let mut scratch = Scratch::default();
-    // A panic here must not leave the other thread waiting at the rendezvous.
-    let _guard = BreakOnPanic(&shared.meet);
-    let mut bad = false;
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
-    let mut clock = [std::time::Duration::ZERO; 3];
-    let mut t = std::time::Instant::now();
-    let mut lap = |k: usize, t: &mut std::time::Instant| {
-        if timing {
-            clock[k] += t.elapsed();
-            *t = std::time::Instant::now();
-        }
-    };
+    let t = std::time::Instant::now();
+    let me = me as u64;
     for (b, c) in cols.iter().enumerate() {
         let mut start = 0;
         while start < c.rows {
-            let end = (start + CHUNK).min(c.rows);
-            let mid = start + (end - start) / 2;
-            let rows = if me == 0 { start..mid } else { mid..end };
-            {
-                let locks = (shared.pending[me][0].lock(), shared.pending[me][1].lock(), shared.ids[me].lock());
-                match locks {
-                    (Ok(mut p0), Ok(mut p1), Ok(mut ids)) => {
-                        let done = match typed.get(b).and_then(Option::as_ref) {
-                            Some(t) => {
-                                read_typed(t, rows.clone(), &state, opts, &mut scratch, [&mut p0, &mut p1], &mut ids)
-                            }
-                            None => Ok(false),
-                        };
-                        bad |= match done {
-                            Ok(true) => false,
-                            Ok(false) => {
-                                read_rows(c, rows, &state, opts, &mut cache, [&mut p0, &mut p1], &mut ids).is_err()
-                            }
-                            Err(_) => true,
-                        };
-                    }
-                    _ => bad = true,
-                }
-            }
-            lap(0, &mut t);
-            if !shared.meet.wait(bad) {
+            if failed.load(Ordering::Relaxed) {
                 return None;
             }
-            match (shared.pending[0][me].lock(), shared.pending[1][me].lock()) {
-                (Ok(mut p0), Ok(mut p1)) => {
-                    for (k, part) in parts.iter_mut().enumerate() {
-                        for bucket in [&mut p0[k], &mut p1[k]] {
-                            bad |= aggregate(part, bucket, b, cols, window, &mut currencies).is_err();
-                            bucket.clear();
-                        }
-                    }
+            let end = (start + CHUNK).min(c.rows);
+            let done = match typed.get(b).and_then(Option::as_ref) {
+                Some(t) => {
+                    read_typed(t, b as u32, start..end, me, &state, opts, &mut scratch, &mut customers, &mut ids)
                 }
-                _ => bad = true,
-            }
-            lap(1, &mut t);
-            if !shared.meet.wait(bad) {
+                None => Ok(false),
+            };
+            let done = match done {
+                Ok(true) => Ok(()),
+                Ok(false) => read_rows(c, b as u32, start..end, me, &state, opts, &mut cache, &mut customers, &mut ids),
+                Err(e) => Err(e),
+            };
+            if done.is_err() {
+                failed.store(true, Ordering::Relaxed);
                 return None;
             }
             start = end;
         }
     }
-    let out = sorted_customers(&parts, cols, currencies);
-    lap(2, &mut t);
+    customers.finish();
+    let read = t.elapsed();
+    let out = sorted_customers(&customers.parts, cols, customers.currencies);
     if timing {
-        eprintln!("thread {me}: read {:?}, customers {:?}, sort {:?}", clock[0], clock[1], clock[2]);
+        eprintln!("thread {me}: read and add {read:?}, sort {:?}", t.elapsed() - read);
     }
-    out
+    out.map(|half| (half, ids))
 }
 
-/// Adds a chunk's rows of one table to its customers.
-fn aggregate(
-    part: &mut Part,
-    bucket: &[Pending],
-    batch: usize,
-    cols: &[Cols<'_>],
-    window: &RfmWindow,
-    currencies: &mut Vec<Currency>,
-) -> Result<(), Decline> {
-    let c = cols.get(batch).ok_or(Decline)?;
-    for p in bucket.iter().take(AHEAD) {
-        part.prefetch(p.hash);
-    }
-    let mut last: Option<(Currency, u16)> = None;
-    for (j, p) in bucket.iter().enumerate() {
-        if let Some(next) = bucket.get(j + AHEAD) {
-            part.prefetch(next.hash);
+/// Tells the other thread to stop when dropped during a panic.
+struct FailOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for FailOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
         }
-        let cur = match last {
-            Some((c, k)) if c == p.currency => k,
-            _ => {
-                let k = match currencies.iter().position(|c| *c == p.currency) {
-                    Some(k) => k,
-                    None => {
-                        currencies.push(p.currency);
-                        currencies.len() - 1
-                    }
-                } as u16;
-                last = Some((p.currency, k));
-                k
-            }
-        };
-        let key = c.ids.get(p.row as usize).ok_or(Decline)?;
-        let slot = part.slot(key.as_bytes(), p.hash, batch as u32, p.row, cols);
-        slot.acc.add(window, p.placed, p.status, p.total, p.refunded, cur);
     }
-    Ok(())
 }
 
-/// A thread's customers sorted by key: on a 16-byte big-endian prefix
-/// taken after the prefix all keys share, ties broken on the whole keys.
-fn sorted_customers<'a>(parts: &[Part], cols: &[Cols<'a>], currencies: Vec<Currency>) -> Option<Half<'a>> {
-    let mut found: Vec<(&'a str, RfmAccumulator)> = Vec::new();
-    for part in parts {
-        for s in part.slots.iter().filter(|s| s.len != EMPTY) {
-            let key = cols.get(s.batch as usize).and_then(|c| c.ids.get(s.row as usize))?;
-            if !s.acc.is_clean() {
-                return None;
-            }
-            found.push((key, s.acc));
-        }
+/// A thread's customers sorted by key, their keys copied out in that order.
+/// The order is on a 16-byte big-endian prefix taken after the prefix all
+/// keys share, ties broken on the whole keys. The prefixes come from the
+/// key heads the slots hold, so a key is read from its column only on a tie
+/// and once for the copy.
+fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>) -> Option<Half> {
+    let used: Vec<&Slot> = parts.iter().flat_map(|p| p.slots.iter()).filter(|s| s.len != EMPTY).collect();
+    if used.iter().any(|s| !s.acc.is_clean()) {
+        return None;
     }
-    let common = match found.first() {
-        None => 0,
-        Some((first, _)) => found
-            .iter()
-            .map(|(k, _)| k.bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count())
-            .min()
-            .unwrap_or(0),
+    let key = |s: &Slot| cols.get(s.batch as usize).and_then(|c| c.ids.get(s.row as usize));
+    let first = used.first().map_or(0, |s| s.head());
+    let common =
+        used.iter().fold(HEAD, |c, s| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
+    let mut order: Vec<(u128, u32)> = Vec::with_capacity(used.len());
+    if common < HEAD {
+        order.extend(used.iter().enumerate().map(|(i, s)| ((s.head() >> (8 * common)).swap_bytes(), i as u32)));
+    } else {
+        // Every key starts with the same 16 bytes: the prefix is read from the keys.
+        let keys: Vec<&str> = used.iter().map(|s| key(s)).collect::<Option<_>>()?;
+        let first = keys.first().copied().unwrap_or("");
+        let common =
+            keys.iter().map(|k| k.bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count()).min().unwrap_or(0);
+        order.extend(keys.iter().enumerate().map(|(i, k)| (head_of(&k.as_bytes()[common..]).swap_bytes(), i as u32)));
+    }
+    let tie = |a: u32, b: u32| match (key(used[a as usize]), key(used[b as usize])) {
+        (Some(x), Some(y)) => x.cmp(y),
+        _ => std::cmp::Ordering::Equal,
     };
-    let mut order: Vec<(u128, u32)> = found
-        .iter()
-        .enumerate()
-        .map(|(i, (k, _))| (u128::from_be_bytes(head_of(&k.as_bytes()[common..])), i as u32))
-        .collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| found[a.1 as usize].0.cmp(found[b.1 as usize].0)));
-    Some(Half {
-        keys: order.iter().map(|&(_, i)| found[i as usize].0).collect(),
-        acc: order.iter().map(|&(_, i)| found[i as usize].1).collect(),
-        currencies,
-    })
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1, b.1)));
+    let bytes = used.iter().map(|s| s.len as usize).sum();
+    let mut keys = StrColumn::with_capacity(used.len(), bytes);
+    for &(_, i) in &order {
+        keys.push(key(used[i as usize])?);
+    }
+    Some(Half { keys, acc: order.iter().map(|&(_, i)| used[i as usize].acc).collect(), currencies })
 }
 
 /// RFM scores of the orders in `batches`, or `None` when the general reader
@@ -258,25 +211,20 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
         return None;
     }
     let window = RfmWindow { after: opts.facts.orders_after.unwrap_or(i64::MIN), as_of: opts.as_of };
-    let shared = Shared {
-        pending: grid(),
-        ids: [Mutex::new(Vec::with_capacity(rows / 2 + CHUNK)), Mutex::new(Vec::with_capacity(rows / 2 + CHUNK))],
-        meet: Rendezvous::default(),
-    };
     let typed: Vec<Option<Typed>> = cols.iter().map(|c| Typed::new(c, opts)).collect();
+    let failed = AtomicBool::new(false);
     let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| worker(1, &cols, &typed, opts, &window, &shared));
+        let other = scope.spawn(|| worker(1, &cols, &typed, opts, &window, &failed));
         // A panic (a bug) sends the table to the general reader rather than to the caller.
         let mine =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker(0, &cols, &typed, opts, &window, &shared)));
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker(0, &cols, &typed, opts, &window, &failed)));
         (mine, other.join())
     });
-    let (a, b) = (a.ok()??, b.ok()??);
+    let ((a, ids_a), (b, ids_b)) = (a.ok()??, b.ok()??);
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t0 = std::time::Instant::now();
     if opts.check_duplicates {
-        let (i0, i1) = (shared.ids[0].lock().ok()?, shared.ids[1].lock().ok()?);
-        let lists = [i0.as_slice(), i1.as_slice()];
+        let lists = [ids_a.as_slice(), ids_b.as_slice()];
         let (d0, d1) = std::thread::scope(|scope| {
             let other = scope.spawn(|| distinct(1, lists));
             (distinct(0, lists), other.join())
@@ -297,7 +245,7 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
 }
 
 /// The two threads' sorted customers as one table, then the scores.
-fn merge(a: Half<'_>, b: Half<'_>, as_of: i64, rfm: &RfmOptions) -> Option<RfmScores> {
+fn merge(a: Half, b: Half, as_of: i64, rfm: &RfmOptions) -> Option<RfmScores> {
     let mut currencies = a.currencies.clone();
     let b_map: Vec<u16> = b
         .currencies
@@ -311,14 +259,14 @@ fn merge(a: Half<'_>, b: Half<'_>, as_of: i64, rfm: &RfmOptions) -> Option<RfmSc
         })
         .collect();
     let n = a.keys.len() + b.keys.len();
-    let bytes = a.keys.iter().chain(&b.keys).map(|k| k.len()).sum();
+    let bytes = a.keys.data().len() + b.keys.data().len();
     let mut ids = StrColumn::with_capacity(n, bytes);
     let mut acc = Vec::with_capacity(n);
     let (mut i, mut j) = (0, 0);
     while i < a.keys.len() || j < b.keys.len() {
-        let take_a = j == b.keys.len() || (i < a.keys.len() && a.keys[i] < b.keys[j]);
+        let take_a = j == b.keys.len() || (i < a.keys.len() && a.keys.get(i) < b.keys.get(j));
         if take_a {
-            ids.push(a.keys[i]);
+            ids.push(a.keys.get(i));
             acc.push(a.acc[i]);
             i += 1;
         } else {
@@ -326,7 +274,7 @@ fn merge(a: Half<'_>, b: Half<'_>, as_of: i64, rfm: &RfmOptions) -> Option<RfmSc
             if v.currency != RfmAccumulator::NO_CURRENCY {
                 v.currency = b_map[v.currency as usize];
             }
-            ids.push(b.keys[j]);
+            ids.push(b.keys.get(j));
             acc.push(v);
             j += 1;
         }

@@ -1,12 +1,11 @@
 //! Reading and validating order rows for the fast RFM reader.
 
 use std::hash::BuildHasher;
-use std::sync::{Condvar, Mutex};
 
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 
-use super::tables::{part_of, PARTS};
+use super::pipe::Customers;
 use crate::arrow_in::{IntCol, KeyCol, StrCol, TimeCol};
 use crate::facts::rows::resolve_refund;
 use crate::facts::Options;
@@ -25,9 +24,11 @@ pub(super) struct Cols<'a> {
     pub(super) rows: usize,
 }
 
-/// A row read and validated, waiting for its customer's lookup.
-pub(super) struct Pending {
+/// A row read and validated, on its way to its customer.
+pub(super) struct Pending<'a> {
     pub(super) hash: u64,
+    pub(super) key: &'a [u8],
+    pub(super) batch: u32,
     pub(super) row: u32,
     pub(super) currency: Currency,
     pub(super) status: OrderStatus,
@@ -51,40 +52,27 @@ pub(super) fn money(col: &IntCol<'_>, i: usize, exponent: u8) -> Result<Option<i
     }
 }
 
-/// Rows read by one thread for one owner thread, by table.
-pub(super) type Buckets<T> = Vec<Vec<T>>;
-
-/// `[reader][owner]`: in the read phase a reader locks its two, in the
-/// aggregation phase an owner locks its two, so the threads never wait on a lock.
-pub(super) type Grid<T> = [[Mutex<Buckets<T>>; 2]; 2];
-
-pub(super) fn grid<T>() -> Grid<T> {
-    let b = || Mutex::new((0..PARTS).map(|_| Vec::new()).collect());
-    [[b(), b()], [b(), b()]]
-}
-
-/// What the two threads share: the rows each has read for the other, per
-/// chunk, and the order-id hashes of the whole table.
-pub(super) struct Shared {
-    pub(super) pending: Grid<Pending>,
-    /// Each reader's order-id hashes, in its row order.
-    pub(super) ids: [Mutex<Vec<u64>>; 2],
-    pub(super) meet: Rendezvous,
-}
-
-/// Reads rows `rows` of batch `c`: validates them and files each under the
-/// thread and table of its customer (and its order id under those of its hash).
+/// Reads rows `rows` of batch `c` (number `batch`) whose customer belongs to
+/// thread `me` (the top bit of the key's hash): validates them, hands them
+/// to `customers` and notes the hash of their order id in `ids`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_rows<'a>(
     c: &Cols<'a>,
+    batch: u32,
     rows: std::ops::Range<usize>,
+    me: u64,
     state: &foldhash::fast::FixedState,
     opts: &Options,
     cache: &mut ReadCache<'a>,
-    pending: [&mut Buckets<Pending>; 2],
+    customers: &mut Customers<'a>,
     ids: &mut Vec<u64>,
 ) -> Result<(), Decline> {
     for i in rows {
+        let key = c.ids.get(i).ok_or(Decline)?.as_bytes();
+        let hash = state.hash_one(key);
+        if hash >> 63 != me {
+            continue;
+        }
         if let Some(oid) = &c.order_id {
             let h = match oid {
                 KeyCol::Int(n) => state.hash_one(n.get(i).ok_or(Decline)?.to_le_bytes()),
@@ -92,8 +80,6 @@ pub(super) fn read_rows<'a>(
             };
             ids.push(h);
         }
-        let key = c.ids.get(i).ok_or(Decline)?;
-        let hash = state.hash_one(key.as_bytes());
         let placed = c.placed.get(i).map_err(|_| Decline)?.ok_or(Decline)?;
         let currency = match c.currency.as_ref().and_then(|s| s.get(i)) {
             Some(code) if code.as_bytes() == cache.code => cache.currency.ok_or(Decline)?,
@@ -130,15 +116,7 @@ pub(super) fn read_rows<'a>(
             None => None,
         };
         let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
-        pending[(hash >> 63) as usize][part_of(hash)].push(Pending {
-            hash,
-            row: i as u32,
-            currency,
-            status,
-            placed,
-            total,
-            refunded,
-        });
+        customers.push(Pending { hash, key, batch, row: i as u32, currency, status, placed, total, refunded });
     }
     Ok(())
 }
@@ -148,99 +126,4 @@ pub(super) struct ReadCache<'a> {
     pub(super) status: (&'a [u8], OrderStatus),
     pub(super) code: &'a [u8],
     pub(super) currency: Option<Currency>,
-}
-
-/// Where the two threads meet between the phases of a chunk. Each says
-/// whether it failed; both learn the same answer for the same meeting (carry
-/// on only when neither has ever failed), so they stop together. A thread
-/// that panics breaks the rendezvous and the other stops instead of waiting.
-#[derive(Default)]
-pub(super) struct Rendezvous {
-    state: Mutex<Meeting>,
-    turn: Condvar,
-}
-
-#[derive(Default)]
-struct Meeting {
-    arrived: usize,
-    round: u64,
-    /// Someone has failed (sticky).
-    failed: bool,
-    /// The answer of the last completed round: read by the thread that waited,
-    /// which cannot be overtaken (the next round needs it to arrive).
-    carry_on: bool,
-    broken: bool,
-}
-
-impl Rendezvous {
-    /// Waits for the other thread; true when both may carry on.
-    pub(super) fn wait(&self, failed: bool) -> bool {
-        let Ok(mut m) = self.state.lock() else { return false };
-        m.failed |= failed;
-        m.arrived += 1;
-        if m.arrived == 2 {
-            m.arrived = 0;
-            m.round += 1;
-            m.carry_on = !m.failed && !m.broken;
-            self.turn.notify_all();
-            return m.carry_on;
-        }
-        let round = m.round;
-        while m.round == round && !m.broken {
-            m = match self.turn.wait(m) {
-                Ok(m) => m,
-                Err(_) => return false,
-            };
-        }
-        m.round != round && m.carry_on
-    }
-
-    fn break_up(&self) {
-        if let Ok(mut m) = self.state.lock() {
-            m.broken = true;
-        }
-        self.turn.notify_all();
-    }
-}
-
-/// Breaks the rendezvous when dropped during a panic.
-pub(super) struct BreakOnPanic<'a>(pub(super) &'a Rendezvous);
-
-impl Drop for BreakOnPanic<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.break_up();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Rendezvous;
-
-    /// Two threads meeting round after round, one failing at a chosen round:
-    /// both stop after the same meeting, whatever the timing.
-    #[test]
-    fn both_threads_stop_at_the_same_meeting() {
-        for fail_at in [0usize, 1, 7, 500, 4999] {
-            for failing in [0usize, 1] {
-                let meet = Rendezvous::default();
-                let run = |me: usize| {
-                    let mut rounds = 0usize;
-                    for round in 0..5000 {
-                        rounds += 1;
-                        if !meet.wait(me == failing && round == fail_at) {
-                            break;
-                        }
-                    }
-                    rounds
-                };
-                let (a, b) = std::thread::scope(|s| {
-                    let other = s.spawn(|| run(1));
-                    (run(0), other.join().unwrap_or(0))
-                });
-                assert_eq!((a, b), (fail_at + 1, fail_at + 1), "fail at {fail_at} by {failing}");
-            }
-        }
-    }
 }

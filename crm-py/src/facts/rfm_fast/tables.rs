@@ -8,10 +8,6 @@ pub(super) const HEAD: usize = 16;
 pub(super) const EMPTY: u32 = u32::MAX;
 /// Tables per thread (hash bits 56..63).
 pub(super) const PARTS: usize = 128;
-/// Rows bucketed per round.
-pub(super) const CHUNK: usize = 1 << 15;
-/// Lookups started ahead of the one being made.
-pub(super) const AHEAD: usize = 16;
 
 /// One customer: the key's hash, length, place and first bytes, and its values.
 #[derive(Clone, Copy)]
@@ -21,9 +17,12 @@ pub(super) struct Slot {
     pub(super) len: u32,
     pub(super) row: u32,
     pub(super) batch: u32,
+    /// [`head_of`] the key, as bytes: a `u128` would align the slot to 16 and make it two cache lines.
     head: [u8; HEAD],
     pub(super) acc: RfmAccumulator,
 }
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 64);
 
 const EMPTY_SLOT: Slot = Slot { hash: 0, len: EMPTY, row: 0, batch: 0, head: [0; HEAD], acc: RfmAccumulator::EMPTY };
 
@@ -42,12 +41,32 @@ fn prefetch<T>(p: &T) {
     let _ = p;
 }
 
+/// The first 16 bytes of `key`, zero-padded, as a little-endian number, put
+/// together in registers (a byte copy into a stack buffer read back as one
+/// number stalls on store forwarding, once per row).
 #[inline]
-pub(super) fn head_of(key: &[u8]) -> [u8; HEAD] {
-    let mut h = [0u8; HEAD];
-    let m = key.len().min(HEAD);
-    h[..m].copy_from_slice(&key[..m]);
-    h
+pub(super) fn head_of(key: &[u8]) -> u128 {
+    fn word(b: &[u8], at: usize) -> u64 {
+        b.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map_or(0, u64::from_le_bytes)
+    }
+    fn half(b: &[u8], at: usize) -> u64 {
+        b.get(at..at + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    }
+    let n = key.len();
+    let (lo, hi) = if n >= 16 {
+        (word(key, 0), word(key, 8))
+    } else if n > 8 {
+        // The last eight bytes, shifted down so that byte 8 lands at the bottom.
+        (word(key, 0), word(key, n - 8) >> (8 * (16 - n)))
+    } else if n == 8 {
+        (word(key, 0), 0)
+    } else if n >= 4 {
+        // Two overlapping four-byte reads: the shared bytes are the same.
+        (half(key, 0) | half(key, n - 4) << (8 * (n - 4)), 0)
+    } else {
+        (key.iter().enumerate().fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i)), 0)
+    };
+    u128::from(lo) | u128::from(hi) << 64
 }
 
 /// Which table of a thread a hash goes to.
@@ -63,6 +82,13 @@ pub(super) struct Part {
     count: usize,
 }
 
+impl Slot {
+    /// [`head_of`] the key.
+    pub(super) fn head(&self) -> u128 {
+        u128::from_le_bytes(self.head)
+    }
+}
+
 impl Part {
     pub(super) fn new() -> Part {
         Part { slots: vec![EMPTY_SLOT; 16], mask: 15, count: 0 }
@@ -76,7 +102,7 @@ impl Part {
     /// The slot of `key`, inserted (empty values) when new.
     #[inline]
     pub(super) fn slot(&mut self, key: &[u8], hash: u64, batch: u32, row: u32, cols: &[Cols<'_>]) -> &mut Slot {
-        let head = head_of(key);
+        let head = head_of(key).to_le_bytes();
         let len = key.len() as u32;
         let mut i = hash as usize & self.mask;
         loop {
@@ -163,4 +189,23 @@ pub(super) fn distinct(bit: u64, lists: [&[u64]; 2]) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::head_of;
+
+    /// `head_of` equals the zero-padded first 16 bytes read as a
+    /// little-endian number, at every key length.
+    #[test]
+    fn head_is_the_padded_prefix() {
+        let bytes: Vec<u8> = (1..=40u8).map(|b| b.wrapping_mul(37)).collect();
+        for n in 0..=40 {
+            let key = &bytes[..n];
+            let mut padded = [0u8; 16];
+            let m = n.min(16);
+            padded[..m].copy_from_slice(&key[..m]);
+            assert_eq!(head_of(key), u128::from_le_bytes(padded), "length {n}");
+        }
+    }
 }

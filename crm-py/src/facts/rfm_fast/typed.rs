@@ -1,10 +1,10 @@
-//! Reading a chunk of rows column by column, for the layouts orders tables
+//! Reading a chunk of rows over typed slices, for the layouts orders tables
 //! usually have: string keys without nulls, int64 minor units, timestamps of
-//! any unit, plain or dictionary statuses and one currency per chunk. Each
-//! column is read in its own tight loop over typed slices, instead of one
-//! dispatch over every Arrow type per value; the rows then go to the same
-//! buckets as those of [`super::rows::read_rows`], which reads every other
-//! layout (and every chunk this reader passes on) row by row.
+//! any unit, plain or dictionary statuses and one currency per chunk. The
+//! column types are matched once per batch instead of once per value, the
+//! keys are hashed in one tight loop, and the rows then go to the thread's
+//! customers as those of [`super::rows::read_rows`] do, which reads every
+//! other layout (and every chunk this reader passes on) row by row.
 
 use std::hash::BuildHasher;
 use std::ops::Range;
@@ -15,8 +15,8 @@ use arrow_schema::TimeUnit;
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 
-use super::rows::{Buckets, Cols, Decline, Pending};
-use super::tables::part_of;
+use super::pipe::Customers;
+use super::rows::{Cols, Decline, Pending};
 use crate::arrow_in::{micros, IntCol, KeyCol, StrCol, Strings, TimeCol};
 use crate::facts::rows::resolve_refund;
 use crate::facts::Options;
@@ -154,30 +154,45 @@ impl<'a> Typed<'a> {
 /// Per-thread buffers of the chunk being read.
 #[derive(Default)]
 pub(super) struct Scratch {
-    hash: Vec<u64>,
-    status: Vec<OrderStatus>,
-    placed: Vec<i64>,
+    /// The rows of this thread's customers, with their keys' hashes.
+    own: Vec<(u32, u64)>,
 }
 
-/// Calls `f` with each row's bytes.
+/// The bytes of row `i`.
 #[inline(always)]
-fn each_text(s: &Strings<'_>, rows: Range<usize>, mut f: impl FnMut(&[u8])) {
+fn text_at<'a>(s: &Strings<'a>, i: usize) -> &'a [u8] {
+    match s {
+        Strings::Utf8(a) => {
+            let off = a.value_offsets();
+            &a.value_data()[off[i] as usize..off[i + 1] as usize]
+        }
+        Strings::Large(a) => {
+            let off = a.value_offsets();
+            &a.value_data()[off[i] as usize..off[i + 1] as usize]
+        }
+        Strings::View(a) => a.value(i).as_bytes(),
+    }
+}
+
+/// Calls `f` with each row number and its bytes (the type matched once).
+#[inline(always)]
+fn each_text<'a>(s: &Strings<'a>, rows: Range<usize>, mut f: impl FnMut(usize, &'a [u8])) {
     match s {
         Strings::Utf8(a) => {
             let (off, data) = (a.value_offsets(), a.value_data());
             for i in rows {
-                f(&data[off[i] as usize..off[i + 1] as usize]);
+                f(i, &data[off[i] as usize..off[i + 1] as usize]);
             }
         }
         Strings::Large(a) => {
             let (off, data) = (a.value_offsets(), a.value_data());
             for i in rows {
-                f(&data[off[i] as usize..off[i + 1] as usize]);
+                f(i, &data[off[i] as usize..off[i + 1] as usize]);
             }
         }
         Strings::View(a) => {
             for i in rows {
-                f(a.value(i).as_bytes());
+                f(i, a.value(i).as_bytes());
             }
         }
     }
@@ -191,12 +206,17 @@ fn currency_of(c: &Currencies<'_>, rows: Range<usize>) -> Result<Option<Currency
     };
     let Some(first) = s.get(rows.start) else { return Ok(None) };
     let first = first.as_bytes();
-    let mut same = true;
-    if let Ok(code) = <[u8; 3]>::try_from(first) {
-        each_text(s, rows, |b| same &= <[u8; 3]>::try_from(b).is_ok_and(|b| b == code));
-    } else {
-        each_text(s, rows, |b| same &= b == first);
-    }
+    let same = match s {
+        // Contiguous values: every length equals the first's and the bytes
+        // repeat the first value (compared in blocks, which is a memcmp).
+        Strings::Utf8(a) => repeats(&a.value_offsets()[rows.start..=rows.end], a.value_data(), first),
+        Strings::Large(a) => repeats(&a.value_offsets()[rows.start..=rows.end], a.value_data(), first),
+        Strings::View(_) => {
+            let mut same = true;
+            each_text(s, rows, |_, b| same &= b == first);
+            same
+        }
+    };
     if !same {
         return Ok(None);
     }
@@ -204,104 +224,104 @@ fn currency_of(c: &Currencies<'_>, rows: Range<usize>) -> Result<Option<Currency
     Currency::new(code).map(Some).map_err(|_| Decline)
 }
 
-/// True when every valid value is at least zero.
-fn none_negative((values, nulls): Ints<'_>, rows: Range<usize>) -> bool {
-    let values = &values[rows.clone()];
-    match nulls {
-        None => values.iter().fold(0i64, |m, &v| m.min(v)) >= 0,
-        Some(n) => values.iter().zip(rows).all(|(&v, i)| v >= 0 || n.is_null(i)),
+/// True when the values at `offsets` are each `value`.
+fn repeats<O: Copy + Into<i64>>(offsets: &[O], data: &[u8], value: &[u8]) -> bool {
+    let w = value.len() as i64;
+    let (Some(&lo), Some(&hi)) = (offsets.first(), offsets.last()) else { return true };
+    if !offsets.windows(2).all(|p| p[1].into() - p[0].into() == w) {
+        return false;
     }
+    if w == 0 {
+        return true;
+    }
+    let Some(bytes) = data.get(lo.into() as usize..hi.into() as usize) else { return false };
+    let block: Vec<u8> = value.iter().copied().cycle().take(value.len() * 64).collect();
+    bytes.chunks(block.len()).all(|c| c == &block[..c.len()])
 }
 
-/// Reads rows `rows` of a batch through its typed view and files them as
-/// [`super::rows::read_rows`] does. `Ok(false)` (nothing filed) when the
-/// rows hold several currencies: the row reader takes the chunk.
+/// The value of row `i` of an optional column: `Some(None)` when null or
+/// absent. The value is read even when the row is null, so that the reads of
+/// a sparse column stay sequential.
+#[inline(always)]
+fn optional(c: Option<Ints<'_>>, i: usize) -> Option<Option<i64>> {
+    let (values, nulls) = c?;
+    let v = values[i];
+    Some(nulls.is_none_or(|n| n.is_valid(i)).then_some(v))
+}
+
+/// Reads rows `rows` of a batch (number `batch`) through its typed view,
+/// as [`super::rows::read_rows`] does: the rows of customers of thread `me`
+/// go to `customers`, the hashes of their order ids to `ids`. `Ok(false)`
+/// (nothing read) when the rows hold several currencies: the row reader
+/// takes the chunk.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn read_typed(
-    t: &Typed<'_>,
+pub(super) fn read_typed<'a>(
+    t: &Typed<'a>,
+    batch: u32,
     rows: Range<usize>,
+    me: u64,
     state: &foldhash::fast::FixedState,
     opts: &Options,
     scratch: &mut Scratch,
-    pending: [&mut Buckets<Pending>; 2],
+    customers: &mut Customers<'a>,
     ids: &mut Vec<u64>,
 ) -> Result<bool, Decline> {
     if rows.is_empty() {
         return Ok(true);
     }
     let Some(currency) = currency_of(&t.currency, rows.clone())? else { return Ok(false) };
-    let Scratch { hash, status, placed } = scratch;
-    status.clear();
-    let mut known = true;
-    match &t.status {
-        Statuses::Text(s) => each_text(s, rows.clone(), |b| match status_of(b) {
-            Some(st) => status.push(st),
-            None => known = false,
-        }),
-        Statuses::Dict(keys, codes) => {
-            for &k in &keys[rows.clone()] {
-                match codes.get(k).copied().flatten() {
-                    Some(st) => status.push(st),
-                    None => known = false,
+    // First the hashes of every key and the rows of this thread's customers
+    // (kept without a branch: half the rows are ours, at random), then those
+    // rows alone.
+    let own = &mut scratch.own;
+    own.clear();
+    own.resize(rows.len(), (0, 0));
+    let mut n = 0;
+    each_text(&t.ids, rows, |i, key| {
+        let hash = state.hash_one(key);
+        if let Some(o) = own.get_mut(n) {
+            *o = (i as u32, hash);
+        }
+        n += usize::from(hash >> 63 == me);
+    });
+    let (placed_at, unit) = t.placed;
+    let mut ok = true;
+    for &(i, hash) in &own[..n] {
+        let i = i as usize;
+        let status = match &t.status {
+            Statuses::Text(s) => status_of(text_at(s, i)),
+            Statuses::Dict(keys, codes) => codes.get(keys[i]).copied().flatten(),
+        };
+        let placed = micros(placed_at[i], unit);
+        let total = t.total[i];
+        let discount_ok = optional(t.discount, i).is_none_or(|d| d.is_none_or(|d| d >= 0));
+        let refunded = optional(t.refunded, i).flatten().unwrap_or(0);
+        let refund_at = match t.refunded_at {
+            None => Some(None),
+            Some((c, unit)) => match optional(Some(c), i).flatten() {
+                None => Some(None),
+                Some(v) => micros(v, unit).map(Some),
+            },
+        };
+        match (status, placed, refund_at) {
+            (Some(status), Some(placed), Some(refund_at))
+                if total >= 0 && discount_ok && refunded >= 0 && refunded <= total =>
+            {
+                let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
+                let key = text_at(&t.ids, i);
+                customers.push(Pending { hash, key, batch, row: i as u32, currency, status, placed, total, refunded });
+                match &t.order_id {
+                    None => {}
+                    Some(OrderIds::Str(s)) => ids.push(state.hash_one(text_at(s, i))),
+                    Some(OrderIds::Int(v)) => ids.push(state.hash_one(i128::from(v[i]).to_le_bytes())),
                 }
             }
+            _ => ok = false,
         }
     }
-    let (values, unit) = t.placed;
-    placed.clear();
-    let mut in_range = true;
-    if unit == TimeUnit::Microsecond {
-        placed.extend_from_slice(&values[rows.clone()]);
-        let (lo, hi) = placed.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        in_range = micros(lo, unit).is_some() && micros(hi, unit).is_some();
+    if ok {
+        Ok(true)
     } else {
-        placed.extend(values[rows.clone()].iter().map(|&v| {
-            let us = micros(v, unit);
-            in_range &= us.is_some();
-            us.unwrap_or(0)
-        }));
+        Err(Decline)
     }
-    let total = &t.total[rows.clone()];
-    if !known
-        || !in_range
-        || !none_negative((t.total, None), rows.clone())
-        || t.discount.is_some_and(|d| !none_negative(d, rows.clone()))
-        || t.refunded.is_some_and(|r| !none_negative(r, rows.clone()))
-    {
-        return Err(Decline);
-    }
-    hash.clear();
-    each_text(&t.ids, rows.clone(), |b| hash.push(state.hash_one(b)));
-    let [p0, p1] = pending;
-    for (j, i) in rows.clone().enumerate() {
-        let refunded = match t.refunded {
-            Some((v, n)) if n.is_none_or(|n| n.is_valid(i)) => v[i],
-            _ => 0,
-        };
-        if refunded > total[j] {
-            return Err(Decline);
-        }
-        let refund_at = match t.refunded_at {
-            Some(((v, n), unit)) if n.is_none_or(|n| n.is_valid(i)) => Some(micros(v[i], unit).ok_or(Decline)?),
-            _ => None,
-        };
-        let (st, refunded) = resolve_refund(status[j], total[j], refunded, refund_at, opts.as_of);
-        let h = hash[j];
-        let bucket = if h >> 63 == 0 { &mut *p0 } else { &mut *p1 };
-        bucket[part_of(h)].push(Pending {
-            hash: h,
-            row: i as u32,
-            currency,
-            status: st,
-            placed: placed[j],
-            total: total[j],
-            refunded,
-        });
-    }
-    match &t.order_id {
-        None => {}
-        Some(OrderIds::Str(s)) => each_text(s, rows, |b| ids.push(state.hash_one(b))),
-        Some(OrderIds::Int(v)) => ids.extend(v[rows].iter().map(|&v| state.hash_one(i128::from(v).to_le_bytes()))),
-    }
-    Ok(true)
 }
