@@ -37,7 +37,7 @@ use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
 use pipe::Customers;
 use rows::{read_rows, Cols, ReadCache};
-use tables::{distinct, head_of, Part, Slot, EMPTY, HEAD};
+use tables::{distinct, head_of, Part, Slot, HEAD};
 use typed::{read_typed, Scratch, Typed};
 
 /// What one thread found: its customers (sorted by key) and their currencies.
@@ -117,41 +117,40 @@ impl Drop for FailOnPanic<'_> {
 }
 
 /// A thread's customers sorted by key, their keys copied out in that order.
-/// The order is on a 16-byte big-endian prefix taken after the prefix all
-/// keys share, ties broken on the whole keys. The prefixes come from the
-/// key heads the slots hold, so a key is read from its column only on a tie
-/// and once for the copy.
+/// The keys and values are first copied out in slot order (which follows
+/// the rows, so the key column is read nearly in order), then sorted on a
+/// 16-byte big-endian prefix taken after the prefix all keys share (from
+/// the key heads the slots hold), ties broken on the whole keys.
 fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>) -> Option<Half> {
-    let used: Vec<&Slot> = parts.iter().flat_map(|p| p.slots.iter()).filter(|s| s.len != EMPTY).collect();
-    if used.iter().any(|s| !s.acc.is_clean()) {
-        return None;
+    let slots = || parts.iter().flat_map(|p| p.slots.iter());
+    let n = slots().count();
+    let mut local = StrColumn::with_capacity(n, slots().map(|s| s.len as usize).sum());
+    let mut values = Vec::with_capacity(n);
+    for s in slots() {
+        if !s.acc.is_clean() {
+            return None;
+        }
+        local.push(cols.get(s.batch as usize).and_then(|c| c.ids.get(s.row as usize))?);
+        values.push(s.acc);
     }
-    let key = |s: &Slot| cols.get(s.batch as usize).and_then(|c| c.ids.get(s.row as usize));
-    let first = used.first().map_or(0, |s| s.head());
-    let common =
-        used.iter().fold(HEAD, |c, s| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
-    let mut order: Vec<(u128, u32)> = Vec::with_capacity(used.len());
+    let first = slots().next().map_or(0, Slot::head);
+    let common = slots().fold(HEAD, |c, s| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
+    let mut order: Vec<(u128, u32)> = Vec::with_capacity(n);
     if common < HEAD {
-        order.extend(used.iter().enumerate().map(|(i, s)| ((s.head() >> (8 * common)).swap_bytes(), i as u32)));
+        order.extend(slots().enumerate().map(|(i, s)| ((s.head() >> (8 * common)).swap_bytes(), i as u32)));
     } else {
         // Every key starts with the same 16 bytes: the prefix is read from the keys.
-        let keys: Vec<&str> = used.iter().map(|s| key(s)).collect::<Option<_>>()?;
-        let first = keys.first().copied().unwrap_or("");
+        let first = if n > 0 { local.get(0) } else { "" };
         let common =
-            keys.iter().map(|k| k.bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count()).min().unwrap_or(0);
-        order.extend(keys.iter().enumerate().map(|(i, k)| (head_of(&k.as_bytes()[common..]).swap_bytes(), i as u32)));
+            local.iter().map(|k| k.bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count()).min().unwrap_or(0);
+        order.extend(local.iter().enumerate().map(|(i, k)| (head_of(&k.as_bytes()[common..]).swap_bytes(), i as u32)));
     }
-    let tie = |a: u32, b: u32| match (key(used[a as usize]), key(used[b as usize])) {
-        (Some(x), Some(y)) => x.cmp(y),
-        _ => std::cmp::Ordering::Equal,
-    };
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1, b.1)));
-    let bytes = used.iter().map(|s| s.len as usize).sum();
-    let mut keys = StrColumn::with_capacity(used.len(), bytes);
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| local.get(a.1 as usize).cmp(local.get(b.1 as usize))));
+    let mut keys = StrColumn::with_capacity(n, local.data().len());
     for &(_, i) in &order {
-        keys.push(key(used[i as usize])?);
+        keys.push(local.get(i as usize));
     }
-    Some(Half { keys, acc: order.iter().map(|&(_, i)| used[i as usize].acc).collect(), currencies })
+    Some(Half { keys, acc: order.iter().map(|&(_, i)| values[i as usize]).collect(), currencies })
 }
 
 /// RFM scores of the orders in `batches`, or `None` when the general reader

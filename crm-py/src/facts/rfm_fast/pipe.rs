@@ -7,10 +7,12 @@ use crm_core::segment::RfmWindow;
 use super::rows::{Cols, Pending};
 use super::tables::{part_of, Part, PARTS};
 
-/// Rows whose customer's slot has been asked for and not yet used. The
-/// customers are far more than fit in the cache, so nearly every lookup
-/// misses; asked for this many rows ahead, the misses overlap.
+/// Rows between the steps of a lookup. The customers are far more than fit
+/// in the cache, so nearly every lookup misses twice (the index entry, then
+/// the slot); each is asked for this many rows before it is needed, so that
+/// the misses of consecutive rows overlap.
 const AHEAD: usize = 16;
+const QUEUE: usize = 2 * AHEAD;
 
 /// A thread's customers, in [`PARTS`] tables by hash bits, and the rows
 /// waiting to be added to them.
@@ -19,8 +21,9 @@ pub(super) struct Customers<'a> {
     /// The currencies seen, in the order first seen (the accumulators hold indices).
     pub(super) currencies: Vec<Currency>,
     last: Option<(Currency, u16)>,
+    /// Row `t` (counting from 0) waits at `t % QUEUE`.
     queue: Vec<Pending<'a>>,
-    next: usize,
+    pushed: usize,
     window: RfmWindow,
     cols: &'a [Cols<'a>],
 }
@@ -31,34 +34,51 @@ impl<'a> Customers<'a> {
             parts: (0..PARTS).map(|_| Part::new()).collect(),
             currencies: Vec::new(),
             last: None,
-            queue: Vec::with_capacity(AHEAD),
-            next: 0,
+            queue: Vec::with_capacity(QUEUE),
+            pushed: 0,
             window,
             cols,
         }
     }
 
-    /// Takes a row: asks for its customer's slot, and adds the row that
-    /// arrived [`AHEAD`] rows before it.
+    /// Takes row `t`: asks for its index entry, finds the slot of row
+    /// `t - AHEAD` (and asks for it), and adds row `t - QUEUE` to its customer.
     #[inline(always)]
     pub(super) fn push(&mut self, p: Pending<'a>) {
-        self.parts[part_of(p.hash)].prefetch(p.hash);
-        if self.queue.len() < AHEAD {
+        self.parts[part_of(p.hash)].prefetch_index(p.hash);
+        let t = self.pushed;
+        self.pushed += 1;
+        if t < QUEUE {
             self.queue.push(p);
-            return;
+        } else {
+            let due = std::mem::replace(&mut self.queue[t % QUEUE], p);
+            self.add(&due);
         }
-        let due = std::mem::replace(&mut self.queue[self.next], p);
-        self.next = (self.next + 1) % AHEAD;
-        self.add(&due);
+        if t >= AHEAD {
+            self.find((t - AHEAD) % QUEUE);
+        }
     }
 
     /// Adds the rows still waiting (the order of additions changes nothing).
     pub(super) fn finish(&mut self) {
+        let t = self.pushed;
+        for s in t.saturating_sub(AHEAD)..t {
+            self.find(s % QUEUE);
+        }
         let queue = std::mem::take(&mut self.queue);
         for p in &queue {
             self.add(p);
         }
-        self.next = 0;
+        self.pushed = 0;
+    }
+
+    #[inline(always)]
+    fn find(&mut self, at: usize) {
+        if let Some(q) = self.queue.get_mut(at) {
+            let part = &mut self.parts[part_of(q.hash)];
+            q.slot = part.find(q.key, q.hash, q.batch, q.row);
+            part.prefetch_slot(q.slot);
+        }
     }
 
     #[inline]
@@ -77,7 +97,7 @@ impl<'a> Customers<'a> {
                 k
             }
         };
-        let slot = self.parts[part_of(p.hash)].slot(p.key, p.hash, p.batch, p.row, self.cols);
+        let slot = self.parts[part_of(p.hash)].slot(p.slot, p.key, p.hash, p.batch, p.row, self.cols);
         slot.acc.add(&self.window, p.placed, p.status, p.total, p.refunded, cur);
     }
 }

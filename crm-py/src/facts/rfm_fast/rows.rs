@@ -30,6 +30,8 @@ pub(super) struct Pending<'a> {
     pub(super) key: &'a [u8],
     pub(super) batch: u32,
     pub(super) row: u32,
+    /// The slot [`super::tables::Part::find`] named (set in the queue).
+    pub(super) slot: u32,
     pub(super) currency: Currency,
     pub(super) status: OrderStatus,
     pub(super) placed: i64,
@@ -116,7 +118,7 @@ pub(super) fn read_rows<'a>(
             None => None,
         };
         let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
-        customers.push(Pending { hash, key, batch, row: i as u32, currency, status, placed, total, refunded });
+        customers.push(Pending { hash, key, batch, row: i as u32, slot: 0, currency, status, placed, total, refunded });
     }
     Ok(())
 }

@@ -5,7 +5,6 @@ use crm_core::segment::RfmAccumulator;
 use super::rows::Cols;
 
 pub(super) const HEAD: usize = 16;
-pub(super) const EMPTY: u32 = u32::MAX;
 /// Tables per thread (hash bits 56..63).
 pub(super) const PARTS: usize = 128;
 
@@ -23,8 +22,6 @@ pub(super) struct Slot {
 }
 
 const _: () = assert!(std::mem::size_of::<Slot>() == 64);
-
-const EMPTY_SLOT: Slot = Slot { hash: 0, len: EMPTY, row: 0, batch: 0, head: [0; HEAD], acc: RfmAccumulator::EMPTY };
 
 /// Asks for the cache line at `p` ahead of its use (the lookups of a chunk
 /// land at random in tables far larger than the cache; started early, their
@@ -75,11 +72,22 @@ pub(super) fn part_of(h: u64) -> usize {
     ((h >> 56) & (PARTS as u64 - 1)) as usize
 }
 
-/// One table of customers.
+/// The tag of a hash in an index entry: 32 bits that choose neither the
+/// thread, the table nor (in tables below 2^24 entries) the home position.
+#[inline]
+fn tag(hash: u64) -> u64 {
+    (hash >> 24) & 0xFFFF_FFFF
+}
+
+/// One table of customers: their slots in order of arrival, and an
+/// open-addressing index of them, at most half full, whose entries are a
+/// hash tag and a slot number + 1 (0: empty). A lookup runs in two steps,
+/// so that each can be prefetched: [`Part::find`] reads the index (8 entries
+/// per cache line) and names a slot, [`Part::slot`] checks the key there.
 pub(super) struct Part {
     pub(super) slots: Vec<Slot>,
+    index: Vec<u64>,
     mask: usize,
-    count: usize,
 }
 
 impl Slot {
@@ -87,55 +95,112 @@ impl Slot {
     pub(super) fn head(&self) -> u128 {
         u128::from_le_bytes(self.head)
     }
+
+    /// True when this is the slot of `key` (whose hash is `hash`).
+    #[inline]
+    fn holds(&self, key: &[u8], hash: u64, cols: &[Cols<'_>]) -> bool {
+        self.hash == hash
+            && self.len as usize == key.len()
+            && self.head == head_of(key).to_le_bytes()
+            && (key.len() <= HEAD || stored(cols, self) == Some(key))
+    }
 }
 
 impl Part {
     pub(super) fn new() -> Part {
-        Part { slots: vec![EMPTY_SLOT; 16], mask: 15, count: 0 }
+        Part { slots: Vec::new(), index: vec![0; 16], mask: 15 }
     }
 
     #[inline]
-    pub(super) fn prefetch(&self, hash: u64) {
-        prefetch(&self.slots[hash as usize & self.mask]);
+    pub(super) fn prefetch_index(&self, hash: u64) {
+        if let Some(e) = self.index.get(hash as usize & self.mask) {
+            prefetch(e);
+        }
     }
 
-    /// The slot of `key`, inserted (empty values) when new.
     #[inline]
-    pub(super) fn slot(&mut self, key: &[u8], hash: u64, batch: u32, row: u32, cols: &[Cols<'_>]) -> &mut Slot {
-        let head = head_of(key).to_le_bytes();
-        let len = key.len() as u32;
+    pub(super) fn prefetch_slot(&self, n: u32) {
+        if let Some(s) = self.slots.get(n as usize) {
+            prefetch(s);
+        }
+    }
+
+    /// The slot number of the first customer whose hash tag is that of
+    /// `hash`; when there is none, a new slot for the key at (`batch`,
+    /// `row`). Two customers can share a tag: [`Part::slot`] checks the key.
+    #[inline]
+    pub(super) fn find(&mut self, key: &[u8], hash: u64, batch: u32, row: u32) -> u32 {
+        let t = tag(hash);
         let mut i = hash as usize & self.mask;
-        loop {
-            let s = &self.slots[i];
-            if s.len == EMPTY {
+        while let Some(&e) = self.index.get(i) {
+            if e == 0 {
                 break;
             }
-            if s.hash == hash && s.len == len && s.head == head && (key.len() <= HEAD || stored(cols, s) == Some(key)) {
-                return &mut self.slots[i];
+            if e >> 32 == t {
+                return (e as u32).wrapping_sub(1);
             }
             i = (i + 1) & self.mask;
         }
-        if (self.count + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-            return self.slot(key, hash, batch, row, cols);
+        self.insert(i, key, hash, batch, row)
+    }
+
+    /// Adds a slot for the key and files it at index position `at` (empty).
+    fn insert(&mut self, at: usize, key: &[u8], hash: u64, batch: u32, row: u32) -> u32 {
+        let n = self.slots.len() as u32;
+        let head = head_of(key).to_le_bytes();
+        self.slots.push(Slot { hash, len: key.len() as u32, row, batch, head, acc: RfmAccumulator::EMPTY });
+        if let Some(e) = self.index.get_mut(at) {
+            *e = tag(hash) << 32 | (u64::from(n) + 1);
         }
-        self.count += 1;
-        self.slots[i] = Slot { hash, len, row, batch, head, acc: RfmAccumulator::EMPTY };
-        &mut self.slots[i]
+        if self.slots.len() * 2 > self.index.len() {
+            self.grow();
+        }
+        n
+    }
+
+    /// The slot of `key`: slot `n` (from [`Part::find`]) when it holds the
+    /// key, else the one found by comparing keys (or a new one).
+    #[inline]
+    pub(super) fn slot(&mut self, n: u32, key: &[u8], hash: u64, batch: u32, row: u32, cols: &[Cols<'_>]) -> &mut Slot {
+        let n = match self.slots.get(n as usize) {
+            Some(s) if s.holds(key, hash, cols) => n,
+            _ => self.find_exact(key, hash, batch, row, cols),
+        };
+        let last = self.slots.len() - 1;
+        let n = (n as usize).min(last);
+        &mut self.slots[n]
+    }
+
+    /// [`Part::find`], comparing keys: for customers whose hash tags are equal.
+    #[cold]
+    fn find_exact(&mut self, key: &[u8], hash: u64, batch: u32, row: u32, cols: &[Cols<'_>]) -> u32 {
+        let t = tag(hash);
+        let mut i = hash as usize & self.mask;
+        while let Some(&e) = self.index.get(i) {
+            if e == 0 {
+                break;
+            }
+            let n = (e as u32).wrapping_sub(1);
+            if e >> 32 == t && self.slots.get(n as usize).is_some_and(|s| s.holds(key, hash, cols)) {
+                return n;
+            }
+            i = (i + 1) & self.mask;
+        }
+        self.insert(i, key, hash, batch, row)
     }
 
     fn grow(&mut self) {
-        let cap = self.slots.len() * 2;
+        let cap = self.index.len() * 2;
         let mask = cap - 1;
-        let mut slots = vec![EMPTY_SLOT; cap];
-        for s in self.slots.iter().filter(|s| s.len != EMPTY) {
+        let mut index = vec![0u64; cap];
+        for (n, s) in self.slots.iter().enumerate() {
             let mut i = s.hash as usize & mask;
-            while slots[i].len != EMPTY {
+            while index[i] != 0 {
                 i = (i + 1) & mask;
             }
-            slots[i] = *s;
+            index[i] = tag(s.hash) << 32 | (n as u64 + 1);
         }
-        self.slots = slots;
+        self.index = index;
         self.mask = mask;
     }
 }

@@ -309,7 +309,18 @@ pub(super) fn read_typed<'a>(
             {
                 let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
                 let key = text_at(&t.ids, i);
-                customers.push(Pending { hash, key, batch, row: i as u32, currency, status, placed, total, refunded });
+                customers.push(Pending {
+                    hash,
+                    key,
+                    batch,
+                    row: i as u32,
+                    slot: 0,
+                    currency,
+                    status,
+                    placed,
+                    total,
+                    refunded,
+                });
                 match &t.order_id {
                     None => {}
                     Some(OrderIds::Str(s)) => ids.push(state.hash_one(text_at(s, i))),
