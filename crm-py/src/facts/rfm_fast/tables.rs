@@ -258,7 +258,45 @@ pub(super) fn distinct(bit: u64, lists: [&[u64]; 2]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::head_of;
+    use super::{head_of, Part};
+
+    /// The row a lookup of `key` lands on (a new customer takes `row`).
+    fn lookup(part: &mut Part, key: &str, hash: u64, row: u32) -> u32 {
+        let n = part.find(key.as_bytes(), hash, 0, row);
+        part.slot(n, key.as_bytes(), hash, 0, row, &[]).row
+    }
+
+    /// Keys whose hashes share a tag, or are equal, stay separate customers.
+    #[test]
+    fn customers_sharing_a_tag_or_a_hash_are_told_apart() {
+        let mut part = Part::new();
+        let h = 0x0012_3456_7800_0005u64;
+        let same_tag = h ^ (1 << 60); // differs only in the table bits
+        assert_eq!(lookup(&mut part, "a", h, 1), 1);
+        assert_eq!(lookup(&mut part, "b", same_tag, 2), 2);
+        assert_eq!(lookup(&mut part, "c", h, 3), 3); // a 64-bit collision
+        for _ in 0..3 {
+            assert_eq!(lookup(&mut part, "a", h, 9), 1);
+            assert_eq!(lookup(&mut part, "b", same_tag, 9), 2);
+            assert_eq!(lookup(&mut part, "c", h, 9), 3);
+        }
+        assert_eq!(part.slots.len(), 3);
+    }
+
+    /// Through many growths every key keeps its slot, found by its first row.
+    #[test]
+    fn keys_keep_their_slots_as_the_table_grows() {
+        let mut part = Part::new();
+        let keys: Vec<(String, u64)> =
+            (0..5000u64).map(|i| (format!("k{i}"), i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | (i % 7))).collect();
+        for round in 0..2 {
+            for (i, (k, h)) in keys.iter().enumerate() {
+                let row = if round == 0 { i as u32 } else { u32::MAX };
+                assert_eq!(lookup(&mut part, k, *h, row), i as u32, "{k}");
+            }
+        }
+        assert_eq!(part.slots.len(), keys.len());
+    }
 
     /// `head_of` equals the zero-padded first 16 bytes read as a
     /// little-endian number, at every key length.
