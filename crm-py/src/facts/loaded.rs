@@ -4,14 +4,13 @@
 use crm_core::error::Error;
 use crm_core::facts::{FactsInput, FactsOptions};
 use crm_core::segment::{
-    rfm_facts_options, rfm_from_accumulators, rfm_from_input, rfm_segment_column, RfmAccumulator, RfmOptions,
-    RfmScores, RfmWindow,
+    rfm_facts_options, rfm_from_accumulators, rfm_from_input, RfmAccumulator, RfmOptions, RfmScores, RfmWindow,
 };
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 
 use super::output;
-use crate::errors::{invalid_input, CoreResult};
+use crate::errors::CoreResult;
 use crate::pyjson::from_py;
 
 /// Loaded orders; see `crm_core.load_orders` in `crm_core/__init__.py`.
@@ -64,9 +63,7 @@ impl LoadedOrders {
                     Some(s) => s,
                     None => rfm_from_input(&self.input, self.as_of, &self.facts, &options)?,
                 };
-                let seg = map.as_ref().map(|m| rfm_segment_column(&scores, m)).transpose()?;
-                output::rfm_batch_with_ids(&scores, seg.as_ref(), self.ids.clone())
-                    .map_err(|e| invalid_input("rfm", format!("building the table: {e}")))
+                output::rfm_table(&scores, map.as_ref(), Some(self.ids.clone()))
             })
             .py(py)?;
         let schema = batch.schema();

@@ -33,7 +33,7 @@ use crate::arrow_in::Naive;
 use crate::errors::{invalid_input, CoreResult};
 use crate::pyjson::from_py;
 use build::run;
-use crm_core::segment::{rfm_segment_column, RfmOptions, SegmentMap};
+use crm_core::segment::{RfmOptions, SegmentMap};
 use names::read_error;
 use names::Names;
 
@@ -316,15 +316,11 @@ pub(crate) fn customer_facts<'py>(
     }
     let batch = py
         .detach(move || -> Result<RecordBatch, Error> {
-            let batch = match &rfm {
-                Some(o) => {
-                    let scores = build::run_rfm(tables, &names, &opts, o)?;
-                    let seg = map.as_ref().map(|m| rfm_segment_column(&scores, m)).transpose()?;
-                    output::rfm_batch(&scores, seg.as_ref())
-                }
-                None => output::to_batch(&run(tables, &names, &opts)?, opts.as_of),
-            };
-            batch.map_err(|e| invalid_input("facts", format!("building the table: {e}")))
+            match &rfm {
+                Some(o) => output::rfm_table(&build::run_rfm(tables, &names, &opts, o)?, map.as_ref(), None),
+                None => output::to_batch(&run(tables, &names, &opts)?, opts.as_of)
+                    .map_err(|e| invalid_input("facts", format!("building the table: {e}"))),
+            }
         })
         .py(py)?;
     let schema = batch.schema();

@@ -23,8 +23,11 @@ use arrow_array::{
 use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
 use crm_core::column::StrColumn;
+use crm_core::error::Error;
 use crm_core::facts::CustomerFacts;
-use crm_core::segment::{Column, RfmScores};
+use crm_core::segment::{rfm_segment_column, Column, RfmScores, SegmentMap};
+
+use crate::errors::invalid_input;
 use crm_core::time::{format_instant, from_micros};
 
 /// A string column from a [`StrColumn`] (Utf8, or LargeUtf8 past 2 GiB).
@@ -44,22 +47,35 @@ pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
     Arc::new(TimestampMicrosecondArray::from(v.to_vec()).with_timezone("UTC"))
 }
 
-/// RFM scores as one record batch: `customer_id`, `recency` (days, nullable),
-/// `frequency` (uint32), `monetary` (int64 minor units), `currency`, and the
-/// scores `r`, `f`, `m` (uint8, null for prospects), and with `segments`
-/// the `segment` column (dictionary of names, uint16 keys).
-pub(crate) fn rfm_batch(s: &RfmScores, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
-    rfm_batch_with_ids(s, segments, str_column(&s.customer_id)?)
+/// The RFM table of `scores`, with the segments of `map` when given. The
+/// segments are computed on a second thread while this one builds the other
+/// columns; `ids` is the customer-id column when already built (a loaded
+/// store keeps it).
+pub(crate) fn rfm_table(
+    scores: &RfmScores,
+    map: Option<&SegmentMap>,
+    ids: Option<ArrayRef>,
+) -> Result<RecordBatch, Error> {
+    let (seg, cols) = std::thread::scope(|sc| {
+        let seg = sc.spawn(|| map.map(|m| rfm_segment_column(scores, m)).transpose());
+        let ids = match ids {
+            Some(ids) => Ok(ids),
+            None => str_column(&scores.customer_id),
+        };
+        (seg.join(), ids.map(|ids| rfm_columns(scores, ids)))
+    });
+    let seg = seg.map_err(|_| invalid_input("segments", "the segment thread failed"))??;
+    cols.and_then(|c| rfm_batch_of(c, seg.as_ref()))
+        .map_err(|e| invalid_input("rfm", format!("building the table: {e}")))
 }
 
-/// [`rfm_batch`] with the customer-id column already built (a loaded store keeps it).
-pub(crate) fn rfm_batch_with_ids(
-    s: &RfmScores,
-    segments: Option<&Column>,
-    ids: ArrayRef,
-) -> Result<RecordBatch, ArrowError> {
+/// Named columns: (name, array, nullable).
+pub(crate) type Columns = Vec<(&'static str, ArrayRef, bool)>;
+
+/// The columns of [`rfm_table`] but the segment.
+pub(crate) fn rfm_columns(s: &RfmScores, ids: ArrayRef) -> Columns {
     let currency: StringArray = s.currency.iter().map(|c| c.as_ref().map(|c| c.code())).collect();
-    let mut cols: Vec<(&str, ArrayRef, bool)> = vec![
+    vec![
         ("customer_id", ids, false),
         ("recency", Arc::new(Int64Array::from(s.recency.clone())), true),
         ("frequency", Arc::new(UInt32Array::from(s.frequency.clone())), false),
@@ -68,7 +84,11 @@ pub(crate) fn rfm_batch_with_ids(
         ("r", Arc::new(UInt8Array::from(s.r.clone())), true),
         ("f", Arc::new(UInt8Array::from(s.f.clone())), true),
         ("m", Arc::new(UInt8Array::from(s.m.clone())), true),
-    ];
+    ]
+}
+
+/// The RFM table from [`rfm_columns`] and the segments.
+pub(crate) fn rfm_batch_of(mut cols: Columns, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
     if let Some(Column::Text { codes, dict }) = segments {
         // Dictionary-encoded: one small dictionary of segment names, a code per customer.
         let keys = UInt16Array::from(codes.iter().map(|c| c.and_then(|c| u16::try_from(c).ok())).collect::<Vec<_>>());

@@ -117,8 +117,8 @@ impl Drop for FailOnPanic<'_> {
 }
 
 /// A thread's customers sorted by key, their keys copied out in that order.
-/// The keys and values are first copied out in slot order (which follows
-/// the rows, so the key column is read nearly in order), then sorted on a
+/// The keys and values are first copied out in slot order (a short key from
+/// its slot, a long one from its column), then sorted on a
 /// 16-byte big-endian prefix taken after the prefix all keys share (from
 /// the key heads the slots hold), ties broken on the whole keys.
 fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>) -> Option<Half> {
@@ -130,7 +130,7 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
         if !s.acc.is_clean() {
             return None;
         }
-        local.push(cols.get(s.batch as usize).and_then(|c| c.ids.get(s.row as usize))?);
+        local.push(s.key(cols)?);
         values.push(s.acc);
     }
     let first = slots().next().map_or(0, Slot::head);
@@ -278,5 +278,10 @@ fn merge(a: Half, b: Half, as_of: i64, rfm: &RfmOptions) -> Option<RfmScores> {
             j += 1;
         }
     }
-    rfm_from_accumulators(ids, &acc, &currencies, as_of, rfm).ok()
+    let t = std::time::Instant::now();
+    let out = rfm_from_accumulators(ids, &acc, &currencies, as_of, rfm).ok();
+    if std::env::var_os("CRM_PY_TIMING").is_some() {
+        eprintln!("scores {:?}", t.elapsed());
+    }
+    out
 }

@@ -96,6 +96,14 @@ impl Slot {
         u128::from_le_bytes(self.head)
     }
 
+    /// The key: from the slot when it is short, else from its column.
+    pub(super) fn key<'a>(&'a self, cols: &[Cols<'a>]) -> Option<&'a str> {
+        match self.head.get(..self.len as usize) {
+            Some(whole) => std::str::from_utf8(whole).ok(),
+            None => cols.get(self.batch as usize)?.ids.get(self.row as usize),
+        }
+    }
+
     /// True when this is the slot of `key` (whose hash is `hash`).
     #[inline]
     fn holds(&self, key: &[u8], hash: u64, cols: &[Cols<'_>]) -> bool {
