@@ -96,6 +96,36 @@ def test_id_encodings(kind):
     same(t.set_column(5, "status", statuses))
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "ns"])
+def test_timestamp_units(unit):
+    t = orders(seed=8)
+    # Whole seconds, so every unit holds the same instants.
+    secs = [pc.floor_temporal(t.column(c), unit="second") for c in ("placed_at", "refunded_at")]
+    base = t.set_column(2, "placed_at", secs[0]).set_column(8, "refunded_at", secs[1])
+    ts = pa.timestamp(unit, tz="UTC")
+    other = base.set_column(2, "placed_at", secs[0].cast(ts)).set_column(8, "refunded_at", secs[1].cast(ts))
+    assert same(other).equals(crm_core.rfm(base, as_of=AS_OF))
+
+
+def test_nulls_in_the_optional_columns():
+    t = orders(seed=9)
+    n = t.num_rows
+    discount = pa.array([None if i % 4 == 0 else v for i, v in enumerate(t.column("discount").to_pylist())], pa.int64())
+    refunded = [None if v == 0 and i % 2 == 0 else v for i, v in enumerate(t.column("refunded").to_pylist())]
+    with_nulls = t.set_column(6, "discount", discount).set_column(7, "refunded", pa.array(refunded, pa.int64()))
+    # A null refund is no refund.
+    assert same(with_nulls).equals(crm_core.rfm(t, as_of=AS_OF))
+    assert n == with_nulls.num_rows
+
+
+def test_many_chunks_and_batches():
+    # More rows than one chunk of the fast reader (65,536), in uneven batches.
+    t = orders(150_000, 20_000, seed=10)
+    out = same(pa.Table.from_batches(t.to_batches(max_chunksize=70_001)))
+    assert out.equals(crm_core.rfm(t, as_of=AS_OF))
+    assert out.num_rows == pc.count_distinct(t.column("customer_id")).as_py()
+
+
 def test_decimal_amounts_and_default_currency():
     t = orders(seed=4)
     totals = pa.array([Decimal(v) / 100 for v in t.column("total").to_pylist()], pa.decimal128(12, 2))
@@ -122,7 +152,10 @@ def errors_of(fn):
     return type(e.value), e.value.code, str(e.value)
 
 
-@pytest.mark.parametrize("break_it", ["duplicate", "status", "negative", "currency", "refund_over_total", "null_time"])
+@pytest.mark.parametrize(
+    "break_it",
+    ["duplicate", "status", "negative", "negative_discount", "currency", "refund_over_total", "null_time"],
+)
 def test_bad_rows_give_the_general_readers_error(break_it):
     t = orders(500, 80, seed=6)
     rows = t.to_pylist()
@@ -133,6 +166,8 @@ def test_bad_rows_give_the_general_readers_error(break_it):
         bad["status"] = "shipped"
     elif break_it == "negative":
         bad["total"] = -5
+    elif break_it == "negative_discount":
+        bad["discount"] = -1
     elif break_it == "currency":
         bad["currency"] = "EUX"
     elif break_it == "refund_over_total":
@@ -156,3 +191,19 @@ def test_guests_and_mixed_currencies_go_through_the_general_reader():
     mixed = t.set_column(4, "currency", cur)
     ours = errors_of(lambda: crm_core.rfm(mixed, as_of=AS_OF))
     assert ours == errors_of(lambda: general(mixed))
+    # A chunk of the fast reader that holds two currencies (rows 65,536 on).
+    big = orders(140_000, 5_000, seed=11)
+    cur = pa.array(["EUR" if i < 100_000 else "TRY" for i in range(big.num_rows)])
+    ours = errors_of(lambda: crm_core.rfm(big.set_column(4, "currency", cur), as_of=AS_OF))
+    assert ours == errors_of(lambda: general(big.set_column(4, "currency", cur)))
+    assert "orders in EUR and TRY" in ours[2]
+
+
+def test_refund_instant_beyond_the_calendar():
+    t = orders(500, 80, seed=12)
+    at = t.column("refunded_at").cast(pa.int64()).to_pylist()
+    at[40] = 9_000_000_000_000_000  # seconds: beyond what chrono represents
+    broken = t.set_column(8, "refunded_at", pa.array(at, pa.timestamp("s", tz="UTC")))
+    ours = errors_of(lambda: crm_core.rfm(broken, as_of=AS_OF))
+    assert ours == errors_of(lambda: general(broken))
+    assert ours[1] != "internal"
