@@ -1,6 +1,7 @@
 //! The customers of one thread of the fast RFM reader, and the short queue
 //! of rows on their way to them.
 
+use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 use crm_core::segment::RfmWindow;
 
@@ -11,7 +12,7 @@ use super::tables::{part_of, Part, PARTS};
 /// in the cache, so nearly every lookup misses twice (the index entry, then
 /// the slot); each is asked for this many rows before it is needed, so that
 /// the misses of consecutive rows overlap.
-const AHEAD: usize = 16;
+pub(super) const AHEAD: usize = 16;
 const QUEUE: usize = 2 * AHEAD;
 
 /// A thread's customers, in [`PARTS`] tables by hash bits, and the rows
@@ -45,7 +46,7 @@ impl<'a> Customers<'a> {
     /// `t - AHEAD` (and asks for it), and adds row `t - QUEUE` to its customer.
     #[inline(always)]
     pub(super) fn push(&mut self, p: Pending<'a>) {
-        self.parts[part_of(p.hash)].prefetch_index(p.hash);
+        self.ask_index(p.hash);
         let t = self.pushed;
         self.pushed += 1;
         if t < QUEUE {
@@ -74,30 +75,71 @@ impl<'a> Customers<'a> {
 
     #[inline(always)]
     fn find(&mut self, at: usize) {
-        if let Some(q) = self.queue.get_mut(at) {
-            let part = &mut self.parts[part_of(q.hash)];
-            q.slot = part.find(q.key, q.hash, q.batch, q.row);
-            part.prefetch_slot(q.slot);
+        if let Some(q) = self.queue.get(at) {
+            let n = self.ask_slot(q.key, q.hash, q.batch, q.row);
+            if let Some(q) = self.queue.get_mut(at) {
+                q.slot = n;
+            }
         }
     }
 
     #[inline]
     fn add(&mut self, p: &Pending<'a>) {
-        let cur = match self.last {
-            Some((c, k)) if c == p.currency => k,
+        let cur = self.currency_number(p.currency);
+        self.add_order(p.slot, p.key, p.hash, p.batch, p.row, cur, (p.placed, p.status, p.total, p.refunded));
+    }
+
+    /// The number the accumulators use for `c`.
+    #[inline]
+    pub(super) fn currency_number(&mut self, c: Currency) -> u16 {
+        match self.last {
+            Some((l, k)) if l == c => k,
             _ => {
-                let k = match self.currencies.iter().position(|c| *c == p.currency) {
+                let k = match self.currencies.iter().position(|x| *x == c) {
                     Some(k) => k,
                     None => {
-                        self.currencies.push(p.currency);
+                        self.currencies.push(c);
                         self.currencies.len() - 1
                     }
                 } as u16;
-                self.last = Some((p.currency, k));
+                self.last = Some((c, k));
                 k
             }
-        };
-        let slot = self.parts[part_of(p.hash)].slot(p.slot, p.key, p.hash, p.batch, p.row, self.cols);
-        slot.acc.add(&self.window, p.placed, p.status, p.total, p.refunded, cur);
+        }
+    }
+
+    /// The first step of a lookup: asks for the index entry of `hash`.
+    #[inline(always)]
+    pub(super) fn ask_index(&self, hash: u64) {
+        self.parts[part_of(hash)].prefetch_index(hash);
+    }
+
+    /// The second step: the slot [`Part::find`] names for the key (a new
+    /// customer is added here), asked for.
+    #[inline(always)]
+    pub(super) fn ask_slot(&mut self, key: &[u8], hash: u64, batch: u32, row: u32) -> u32 {
+        let part = &mut self.parts[part_of(hash)];
+        let n = part.find(key, hash, batch, row);
+        part.prefetch_slot(n);
+        n
+    }
+
+    /// The last step: adds an order (placed, status, total, refunded) in
+    /// currency number `cur` to the customer of the key, whose slot the
+    /// second step named `n`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(super) fn add_order(
+        &mut self,
+        n: u32,
+        key: &[u8],
+        hash: u64,
+        batch: u32,
+        row: u32,
+        cur: u16,
+        (placed, status, total, refunded): (i64, OrderStatus, i64, i64),
+    ) {
+        let slot = self.parts[part_of(hash)].slot(n, key, hash, batch, row, self.cols);
+        slot.acc.add(&self.window, placed, status, total, refunded, cur);
     }
 }

@@ -15,8 +15,8 @@ use arrow_schema::TimeUnit;
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 
-use super::pipe::Customers;
-use super::rows::{Cols, Decline, Pending};
+use super::pipe::{Customers, AHEAD};
+use super::rows::{Cols, Decline};
 use crate::arrow_in::{micros, IntCol, KeyCol, StrCol, Strings, TimeCol};
 use crate::facts::rows::resolve_refund;
 use crate::facts::Options;
@@ -156,6 +156,8 @@ impl<'a> Typed<'a> {
 pub(super) struct Scratch {
     /// The rows of this thread's customers, with their keys' hashes.
     own: Vec<(u32, u64)>,
+    /// The slot named for each of those rows.
+    slots: Vec<u32>,
 }
 
 /// The bytes of row `i`.
@@ -284,9 +286,32 @@ pub(super) fn read_typed<'a>(
         }
         n += usize::from(hash >> 63 == me);
     });
+    // Each own row's customer is looked up in three steps, prefetched
+    // AHEAD rows apart (see pipe.rs): index entry, slot, then the update.
+    let own = &own[..n];
+    let slots = &mut scratch.slots;
+    slots.clear();
+    slots.resize(n, 0);
+    let key_of = |i: u32| text_at(&t.ids, i as usize);
+    for &(_, h) in own.iter().take(2 * AHEAD) {
+        customers.ask_index(h);
+    }
+    for (s, &(r, h)) in slots.iter_mut().zip(own).take(AHEAD) {
+        *s = customers.ask_slot(key_of(r), h, batch, r);
+    }
+    let cur = customers.currency_number(currency);
     let (placed_at, unit) = t.placed;
     let mut ok = true;
-    for &(i, hash) in &own[..n] {
+    for (j, &(i, hash)) in own.iter().enumerate() {
+        if let Some(&(_, h)) = own.get(j + 2 * AHEAD) {
+            customers.ask_index(h);
+        }
+        if let Some(&(r, h)) = own.get(j + AHEAD) {
+            let n = customers.ask_slot(key_of(r), h, batch, r);
+            if let Some(s) = slots.get_mut(j + AHEAD) {
+                *s = n;
+            }
+        }
         let i = i as usize;
         let status = match &t.status {
             Statuses::Text(s) => status_of(text_at(s, i)),
@@ -309,18 +334,7 @@ pub(super) fn read_typed<'a>(
             {
                 let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
                 let key = text_at(&t.ids, i);
-                customers.push(Pending {
-                    hash,
-                    key,
-                    batch,
-                    row: i as u32,
-                    slot: 0,
-                    currency,
-                    status,
-                    placed,
-                    total,
-                    refunded,
-                });
+                customers.add_order(slots[j], key, hash, batch, i as u32, cur, (placed, status, total, refunded));
                 match &t.order_id {
                     None => {}
                     Some(OrderIds::Str(s)) => ids.push(state.hash_one(text_at(s, i))),
