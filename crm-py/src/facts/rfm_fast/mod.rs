@@ -66,7 +66,10 @@ fn worker<'a>(
     let state = foldhash::fast::FixedState::with_seed(0x5eed_c0de);
     let mut customers = Customers::new(*window, cols);
     let mut cache = ReadCache { status: (b"", OrderStatus::Pending), code: b"", currency: None };
-    let mut ids = Vec::new();
+    // About half the rows are this thread's; room for a little more, so that
+    // the list of order-id hashes is not copied as it grows.
+    let rows: usize = cols.iter().map(|c| c.rows).sum();
+    let mut ids = Vec::with_capacity(if opts.check_duplicates { rows / 2 + rows / 32 } else { 0 });
     let mut scratch = Scratch::default();
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t = std::time::Instant::now();
