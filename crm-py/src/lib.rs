@@ -13,6 +13,7 @@ mod intern;
 mod ltv;
 mod pyjson;
 mod segment;
+mod threads;
 
 /// mimalloc keeps freed memory for the next allocation instead of handing it
 /// back to the kernel: a call that reads ten million rows allocates a few

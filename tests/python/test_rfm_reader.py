@@ -126,6 +126,16 @@ def test_many_chunks_and_batches():
     assert out.num_rows == pc.count_distinct(t.column("customer_id")).as_py()
 
 
+def test_one_thread_gives_the_same_table(monkeypatch):
+    t = orders(20_000, 3_000, seed=13)
+    two = crm_core.rfm(t, as_of=AS_OF)
+    loaded_two = crm_core.load_orders(t, as_of=AS_OF).rfm()
+    monkeypatch.setenv("CRM_CORE_THREADS", "1")
+    assert crm_core.rfm(t, as_of=AS_OF).equals(two)
+    assert crm_core.load_orders(t, as_of=AS_OF).rfm().equals(loaded_two)
+    assert two.equals(loaded_two)
+
+
 def test_decimal_amounts_and_default_currency():
     t = orders(seed=4)
     totals = pa.array([Decimal(v) / 100 for v in t.column("total").to_pylist()], pa.decimal128(12, 2))

@@ -116,10 +116,10 @@ fn two_thread_rfm(
             );
         }
     };
-    std::thread::scope(|scope| {
-        scope.spawn(|| fill(mid..rows, hi, split));
-        fill(0..mid, lo, 0);
-    });
+    let (a, b) = crate::threads::both(|| fill(0..mid, lo, 0), || fill(mid..rows, hi, split));
+    if a.is_err() || b.is_err() {
+        return Ok(None);
+    }
     if !acc.iter().all(RfmAccumulator::is_clean) {
         return Ok(None);
     }

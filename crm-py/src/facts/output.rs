@@ -48,23 +48,26 @@ pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
 }
 
 /// The RFM table of `scores`, with the segments of `map` when given. The
-/// segments are computed on a second thread while this one builds the other
-/// columns; `ids` is the customer-id column when already built (a loaded
+/// segments are computed on a second thread (unless `CRM_CORE_THREADS=1`)
+/// while this one builds the other columns; `ids` is the customer-id column when already built (a loaded
 /// store keeps it).
 pub(crate) fn rfm_table(
     scores: &RfmScores,
     map: Option<&SegmentMap>,
     ids: Option<ArrayRef>,
 ) -> Result<RecordBatch, Error> {
-    let (seg, cols) = std::thread::scope(|sc| {
-        let seg = sc.spawn(|| map.map(|m| rfm_segment_column(scores, m)).transpose());
-        let ids = match ids {
-            Some(ids) => Ok(ids),
-            None => str_column(&scores.customer_id),
-        };
-        (seg.join(), ids.map(|ids| rfm_columns(scores, ids)))
-    });
+    let (cols, seg) = crate::threads::both(
+        || {
+            let ids = match ids {
+                Some(ids) => Ok(ids),
+                None => str_column(&scores.customer_id),
+            };
+            ids.map(|ids| rfm_columns(scores, ids))
+        },
+        || map.map(|m| rfm_segment_column(scores, m)).transpose(),
+    );
     let seg = seg.map_err(|_| invalid_input("segments", "the segment thread failed"))??;
+    let cols = cols.map_err(|_| invalid_input("rfm", "building the table failed"))?;
     cols.and_then(|c| rfm_batch_of(c, seg.as_ref()))
         .map_err(|e| invalid_input("rfm", format!("building the table: {e}")))
 }

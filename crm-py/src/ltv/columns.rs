@@ -101,25 +101,14 @@ pub(super) fn broadcast_len(columns: &[Column]) -> Result<usize, LtvError> {
 /// Rows per thread below which one thread does all the work.
 const PARALLEL_ROWS: usize = 20_000;
 
-/// The threads predictions may use: the environment variable
-/// `CRM_CORE_THREADS` when it holds a whole number ≥ 1, else every core.
-fn thread_limit() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    std::env::var("CRM_CORE_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|t| *t >= 1)
-        .unwrap_or(cores)
-}
-
-/// `f(i)` for every row `i` in 0..n, on up to [`thread_limit`] threads for
+/// `f(i)` for every row `i` in 0..n, on up to [`crate::threads::limit`] threads for
 /// large n. The error returned is that of the lowest failing row.
 ///
 /// # Errors
 /// The first error of `f`.
 pub(super) fn map_rows(n: usize, f: impl Fn(usize) -> Result<f64, LtvError> + Sync) -> Result<Vec<f64>, LtvError> {
     let mut out = vec![0.0; n];
-    let threads = thread_limit().min(n / PARALLEL_ROWS).max(1);
+    let threads = crate::threads::limit().min(n / PARALLEL_ROWS).max(1);
     if threads == 1 {
         for (i, o) in out.iter_mut().enumerate() {
             *o = f(i)?;

@@ -1,4 +1,5 @@
-//! RFM straight from Arrow orders, on two threads, without building order columns.
+//! RFM straight from Arrow orders, on two threads (one after the other with
+//! `CRM_CORE_THREADS=1`), without building order columns.
 //!
 //! `crm_core.rfm` needs one small accumulator per customer, not the loaded
 //! order columns of [`super::build::load`]. So this path reads the orders once
@@ -215,23 +216,18 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
     let window = RfmWindow { after: opts.facts.orders_after.unwrap_or(i64::MIN), as_of: opts.as_of };
     let typed: Vec<Option<Typed>> = cols.iter().map(|c| Typed::new(c, opts)).collect();
     let failed = AtomicBool::new(false);
-    let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| worker(1, &cols, &typed, opts, &window, &failed));
-        // A panic (a bug) sends the table to the general reader rather than to the caller.
-        let mine =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker(0, &cols, &typed, opts, &window, &failed)));
-        (mine, other.join())
-    });
+    // A panic (a bug) sends the table to the general reader rather than to the caller.
+    let (a, b) = crate::threads::both(
+        || worker(0, &cols, &typed, opts, &window, &failed),
+        || worker(1, &cols, &typed, opts, &window, &failed),
+    );
     let ((a, ids_a), (b, ids_b)) = (a.ok()??, b.ok()??);
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t0 = std::time::Instant::now();
     if opts.check_duplicates {
         let lists = [ids_a.as_slice(), ids_b.as_slice()];
-        let (d0, d1) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| distinct(1, lists));
-            (distinct(0, lists), other.join())
-        });
-        if !(d0 && d1.ok()?) {
+        let (d0, d1) = crate::threads::both(|| distinct(0, lists), || distinct(1, lists));
+        if !(d0.ok()? && d1.ok()?) {
             // A repeated order id (or two ids with one hash): the general reader decides.
             return None;
         }
