@@ -17,6 +17,11 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (Rust: unit, property, golden vectors, doc tests)"
 cargo test --workspace
 
+step "cargo test -p crm-py --lib (the binding's pure-Rust unit tests)"
+# crm-py's lib has test = false, so the workspace run skips it; these tests
+# touch no Python and link without libpython.
+cargo test -p crm-py --lib
+
 step "Python (maturin wheel + pytest)"
 bash tests/run_python_tests.sh
 
