@@ -164,6 +164,16 @@ impl<'a> Strings<'a> {
         }
     }
 
+    /// The bytes at row `i` whatever its null bit, for columns without nulls.
+    #[inline(always)]
+    pub(crate) fn bytes(&self, i: usize) -> &'a [u8] {
+        match self {
+            Strings::Utf8(a) => a.value(i).as_bytes(),
+            Strings::Large(a) => a.value(i).as_bytes(),
+            Strings::View(a) => a.value(i).as_bytes(),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             Strings::Utf8(a) => a.len(),

@@ -202,7 +202,34 @@ impl OrderStatus {
     /// assert_eq!(OrderStatus::parse("shipped"), None);
     /// ```
     pub fn parse(s: &str) -> Option<OrderStatus> {
-        OrderStatus::ALL.into_iter().find(|st| st.as_str() == s)
+        OrderStatus::from_bytes(s.as_bytes())
+    }
+
+    /// Parses the JSON name from bytes (as a column of text holds it). The
+    /// names are compared as fixed-size arrays, which compile to integer
+    /// compares: readers call this once per order row.
+    ///
+    /// ```
+    /// use crm_core::model::OrderStatus;
+    /// assert_eq!(OrderStatus::from_bytes(b"partially_refunded"), Some(OrderStatus::PartiallyRefunded));
+    /// assert!(OrderStatus::ALL.iter().all(|s| OrderStatus::from_bytes(s.as_str().as_bytes()) == Some(*s)));
+    /// assert_eq!(OrderStatus::from_bytes(b"Paid"), None);
+    /// assert_eq!(OrderStatus::from_bytes(b"paid "), None);
+    /// ```
+    #[inline]
+    pub fn from_bytes(s: &[u8]) -> Option<OrderStatus> {
+        fn is<const N: usize>(s: &[u8], name: &[u8; N]) -> bool {
+            <[u8; N]>::try_from(s).is_ok_and(|a| a == *name)
+        }
+        match s.len() {
+            4 if is(s, b"paid") => Some(OrderStatus::Paid),
+            7 if is(s, b"pending") => Some(OrderStatus::Pending),
+            8 if is(s, b"refunded") => Some(OrderStatus::Refunded),
+            9 if is(s, b"fulfilled") => Some(OrderStatus::Fulfilled),
+            9 if is(s, b"cancelled") => Some(OrderStatus::Cancelled),
+            18 if is(s, b"partially_refunded") => Some(OrderStatus::PartiallyRefunded),
+            _ => None,
+        }
     }
 }
 

@@ -84,24 +84,6 @@ fn times<'a>(c: &TimeCol<'a>) -> Option<(Ints<'a>, TimeUnit)> {
     }
 }
 
-/// The status named by `s`, as [`OrderStatus::parse`] reads it, comparing
-/// fixed-size arrays (which compile to integer compares).
-#[inline]
-fn status_of(s: &[u8]) -> Option<OrderStatus> {
-    fn is<const N: usize>(s: &[u8], name: &[u8; N]) -> bool {
-        <[u8; N]>::try_from(s).is_ok_and(|a| a == *name)
-    }
-    match s.len() {
-        4 if is(s, b"paid") => Some(OrderStatus::Paid),
-        7 if is(s, b"pending") => Some(OrderStatus::Pending),
-        8 if is(s, b"refunded") => Some(OrderStatus::Refunded),
-        9 if is(s, b"fulfilled") => Some(OrderStatus::Fulfilled),
-        9 if is(s, b"cancelled") => Some(OrderStatus::Cancelled),
-        18 if is(s, b"partially_refunded") => Some(OrderStatus::PartiallyRefunded),
-        _ => None,
-    }
-}
-
 impl<'a> Typed<'a> {
     /// The typed view of a batch, `None` when some column needs the row reader.
     pub(super) fn new(c: &'a Cols<'a>, opts: &Options) -> Option<Typed<'a>> {
@@ -126,11 +108,13 @@ impl<'a> Typed<'a> {
                 if nulls_of(nulls.as_ref()).is_some() || values.null_count() > 0 {
                     return None;
                 }
-                let codes = (0..values.len()).map(|k| values.get(k).and_then(|v| status_of(v.as_bytes()))).collect();
+                let codes = (0..values.len())
+                    .map(|k| values.get(k).and_then(|v| OrderStatus::from_bytes(v.as_bytes())))
+                    .collect();
                 Statuses::Dict(keys, codes)
             }
         };
-        let optional = |c: &Option<IntCol<'a>>| match c {
+        let optional_ints = |c: &Option<IntCol<'a>>| match c {
             None => Some(None),
             Some(c) => ints(c).map(Some),
         };
@@ -141,8 +125,8 @@ impl<'a> Typed<'a> {
             total,
             currency,
             status,
-            discount: optional(&c.discount)?,
-            refunded: optional(&c.refunded)?,
+            discount: optional_ints(&c.discount)?,
+            refunded: optional_ints(&c.refunded)?,
             refunded_at: match &c.refunded_at {
                 None => None,
                 Some(t) => Some(times(t)?),
@@ -160,43 +144,13 @@ pub(super) struct Scratch {
     slots: Vec<u32>,
 }
 
-/// The bytes of row `i`.
-#[inline(always)]
-fn text_at<'a>(s: &Strings<'a>, i: usize) -> &'a [u8] {
-    match s {
-        Strings::Utf8(a) => {
-            let off = a.value_offsets();
-            &a.value_data()[off[i] as usize..off[i + 1] as usize]
-        }
-        Strings::Large(a) => {
-            let off = a.value_offsets();
-            &a.value_data()[off[i] as usize..off[i + 1] as usize]
-        }
-        Strings::View(a) => a.value(i).as_bytes(),
-    }
-}
-
 /// Calls `f` with each row number and its bytes (the type matched once).
 #[inline(always)]
 fn each_text<'a>(s: &Strings<'a>, rows: Range<usize>, mut f: impl FnMut(usize, &'a [u8])) {
     match s {
-        Strings::Utf8(a) => {
-            let (off, data) = (a.value_offsets(), a.value_data());
-            for i in rows {
-                f(i, &data[off[i] as usize..off[i + 1] as usize]);
-            }
-        }
-        Strings::Large(a) => {
-            let (off, data) = (a.value_offsets(), a.value_data());
-            for i in rows {
-                f(i, &data[off[i] as usize..off[i + 1] as usize]);
-            }
-        }
-        Strings::View(a) => {
-            for i in rows {
-                f(i, a.value(i).as_bytes());
-            }
-        }
+        Strings::Utf8(a) => rows.for_each(|i| f(i, a.value(i).as_bytes())),
+        Strings::Large(a) => rows.for_each(|i| f(i, a.value(i).as_bytes())),
+        Strings::View(a) => rows.for_each(|i| f(i, a.value(i).as_bytes())),
     }
 }
 
@@ -292,7 +246,7 @@ pub(super) fn read_typed<'a>(
     let slots = &mut scratch.slots;
     slots.clear();
     slots.resize(n, 0);
-    let key_of = |i: u32| text_at(&t.ids, i as usize);
+    let key_of = |i: u32| t.ids.bytes(i as usize);
     for &(_, h) in own.iter().take(2 * AHEAD) {
         customers.ask_index(h);
     }
@@ -314,7 +268,7 @@ pub(super) fn read_typed<'a>(
         }
         let i = i as usize;
         let status = match &t.status {
-            Statuses::Text(s) => status_of(text_at(s, i)),
+            Statuses::Text(s) => OrderStatus::from_bytes(s.bytes(i)),
             Statuses::Dict(keys, codes) => codes.get(keys[i]).copied().flatten(),
         };
         let placed = micros(placed_at[i], unit);
@@ -333,11 +287,11 @@ pub(super) fn read_typed<'a>(
                 if total >= 0 && discount_ok && refunded >= 0 && refunded <= total =>
             {
                 let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
-                let key = text_at(&t.ids, i);
+                let key = t.ids.bytes(i);
                 customers.add_order(slots[j], key, hash, batch, i as u32, cur, (placed, status, total, refunded));
                 match &t.order_id {
                     None => {}
-                    Some(OrderIds::Str(s)) => ids.push(state.hash_one(text_at(s, i))),
+                    Some(OrderIds::Str(s)) => ids.push(state.hash_one(s.bytes(i))),
                     Some(OrderIds::Int(v)) => ids.push(state.hash_one(i128::from(v[i]).to_le_bytes())),
                 }
             }
