@@ -47,10 +47,13 @@ pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
     Arc::new(TimestampMicrosecondArray::from(v.to_vec()).with_timezone("UTC"))
 }
 
-/// The RFM table of `scores`, with the segments of `map` when given. The
-/// segments are computed on a second thread (unless `CRM_CORE_THREADS=1`)
-/// while this one builds the other columns; `ids` is the customer-id column when already built (a loaded
-/// store keeps it).
+/// RFM scores as one record batch: `customer_id`, `recency` (days, nullable),
+/// `frequency` (uint32), `monetary` (int64 minor units), `currency`, and the
+/// scores `r`, `f`, `m` (uint8, null for prospects), and with `map` the
+/// `segment` column (dictionary of names, uint16 keys). The segments are
+/// computed on a second thread (unless `CRM_CORE_THREADS=1`) while this one
+/// builds the other columns. `ids` is the customer-id column when already
+/// built (a loaded store keeps it).
 pub(crate) fn rfm_table(
     scores: &RfmScores,
     map: Option<&SegmentMap>,
@@ -73,10 +76,10 @@ pub(crate) fn rfm_table(
 }
 
 /// Named columns: (name, array, nullable).
-pub(crate) type Columns = Vec<(&'static str, ArrayRef, bool)>;
+type Columns = Vec<(&'static str, ArrayRef, bool)>;
 
 /// The columns of [`rfm_table`] but the segment.
-pub(crate) fn rfm_columns(s: &RfmScores, ids: ArrayRef) -> Columns {
+fn rfm_columns(s: &RfmScores, ids: ArrayRef) -> Columns {
     let currency: StringArray = s.currency.iter().map(|c| c.as_ref().map(|c| c.code())).collect();
     vec![
         ("customer_id", ids, false),
@@ -91,7 +94,7 @@ pub(crate) fn rfm_columns(s: &RfmScores, ids: ArrayRef) -> Columns {
 }
 
 /// The RFM table from [`rfm_columns`] and the segments.
-pub(crate) fn rfm_batch_of(mut cols: Columns, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
+fn rfm_batch_of(mut cols: Columns, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
     if let Some(Column::Text { codes, dict }) = segments {
         // Dictionary-encoded: one small dictionary of segment names, a code per customer.
         let keys = UInt16Array::from(codes.iter().map(|c| c.and_then(|c| u16::try_from(c).ok())).collect::<Vec<_>>());

@@ -36,7 +36,7 @@ use crm_core::segment::{rfm_from_accumulators, RfmAccumulator, RfmOptions, RfmSc
 use super::names::{layout, Names};
 use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
-use pipe::Customers;
+use pipe::{number_of, Customers};
 use rows::{read_rows, Cols, ReadCache};
 use tables::{distinct, head_of, Part, Slot, HEAD};
 use typed::{read_typed, Scratch, Typed};
@@ -245,17 +245,7 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
 /// The two threads' sorted customers as one table, then the scores.
 fn merge(a: Half, b: Half, as_of: i64, rfm: &RfmOptions) -> Option<RfmScores> {
     let mut currencies = a.currencies.clone();
-    let b_map: Vec<u16> = b
-        .currencies
-        .iter()
-        .map(|c| match currencies.iter().position(|x| x == c) {
-            Some(i) => i as u16,
-            None => {
-                currencies.push(*c);
-                (currencies.len() - 1) as u16
-            }
-        })
-        .collect();
+    let b_map: Vec<u16> = b.currencies.iter().map(|&c| number_of(&mut currencies, c)).collect();
     let n = a.keys.len() + b.keys.len();
     let bytes = a.keys.data().len() + b.keys.data().len();
     let mut ids = StrColumn::with_capacity(n, bytes);

@@ -95,13 +95,7 @@ impl<'a> Customers<'a> {
         match self.last {
             Some((l, k)) if l == c => k,
             _ => {
-                let k = match self.currencies.iter().position(|x| *x == c) {
-                    Some(k) => k,
-                    None => {
-                        self.currencies.push(c);
-                        self.currencies.len() - 1
-                    }
-                } as u16;
+                let k = number_of(&mut self.currencies, c);
                 self.last = Some((c, k));
                 k
             }
@@ -141,5 +135,16 @@ impl<'a> Customers<'a> {
     ) {
         let slot = self.parts[part_of(hash)].slot(n, key, hash, batch, row, self.cols);
         slot.acc.add(&self.window, placed, status, total, refunded, cur);
+    }
+}
+
+/// The place of `c` in `list`, added at the end when new.
+pub(super) fn number_of(list: &mut Vec<Currency>, c: Currency) -> u16 {
+    match list.iter().position(|x| *x == c) {
+        Some(k) => k as u16,
+        None => {
+            list.push(c);
+            (list.len() - 1) as u16
+        }
     }
 }

@@ -110,7 +110,7 @@ impl Slot {
         self.hash == hash
             && self.len as usize == key.len()
             && self.head == head_of(key).to_le_bytes()
-            && (key.len() <= HEAD || stored(cols, self) == Some(key))
+            && (key.len() <= HEAD || self.key(cols).map(str::as_bytes) == Some(key))
     }
 }
 
@@ -174,9 +174,10 @@ impl Part {
             Some(s) if s.holds(key, hash, cols) => n,
             _ => self.find_exact(key, hash, batch, row, cols),
         };
-        let last = self.slots.len() - 1;
-        let n = (n as usize).min(last);
-        &mut self.slots[n]
+        // Always a slot: `find` and `find_exact` name existing slots or add
+        // one (a bug here panics, and the caller's catch sends the table to
+        // the general reader, rather than adding to the wrong customer).
+        &mut self.slots[n as usize]
     }
 
     /// [`Part::find`], comparing keys: for customers whose hash tags are equal.
@@ -211,11 +212,6 @@ impl Part {
         self.index = index;
         self.mask = mask;
     }
-}
-
-/// The key of a stored customer, read back from its row.
-fn stored<'a>(cols: &[Cols<'a>], s: &Slot) -> Option<&'a [u8]> {
-    cols.get(s.batch as usize)?.ids.get(s.row as usize).map(str::as_bytes)
 }
 
 /// True when no two order-id hashes whose top bit is `bit` are equal, over
