@@ -36,6 +36,7 @@ pub mod error;
 pub mod facts;
 pub mod guide;
 mod hash;
+pub mod join;
 pub mod ltv;
 pub mod model;
 pub mod money;

@@ -38,7 +38,7 @@ pub use error::SegmentError;
 pub use map::{rfm_segment_column, rfm_segments, NamedRule, SegmentMap};
 pub use presets::{builtin_rule, Builtin, BUILTINS, MAPS};
 pub use rfm::{rfm_facts_options, rfm_for_store, rfm_scores, RfmOptions, RfmScores, RfmThresholds};
-pub use rfm_input::{rfm_from_accumulators, rfm_from_input, RfmAccumulator, RfmWindow};
+pub use rfm_input::{rfm_from_accumulators, rfm_from_accumulators_with, rfm_from_input, RfmAccumulator, RfmWindow};
 pub use rule::Rule;
 pub use table::{date_from_days, days_from_date, Column, CustomerTable, Purchases, Ty};
 pub use table_build::{TableOptions, SOUTHERN_COUNTRIES};

@@ -1,76 +1,85 @@
-//! Tie-fair scores without a search per value: counting for small value
-//! ranges (days, order counts), a radix sort of (value, row) pairs otherwise.
+//! Scores 1..k as cut points passed: tie-fair scores need only the k − 1
+//! order statistics where the score changes, found by selection (no sort),
+//! and fixed thresholds are cut points already.
+//!
+//! Tie-fair, "more is better": `1 + floor(k × worse / n)` with `worse` the
+//! values strictly below `x`. `floor(k × worse / n) ≥ s` exactly when
+//! `worse ≥ t = ceil(s × n / k)`, and at least `t` values are below `x`
+//! exactly when `x` is above the `t`-th smallest value. So the score is one
+//! plus the number of cuts `sorted[t_s − 1]` (s = 1..k − 1) that `x` is
+//! above. "Less is better" mirrors it: `x` must be below the `t`-th largest
+//! value, `sorted[n − t_s]`.
 
-/// `1 + floor(k × worse / n)` for every value, where `worse` counts the values
-/// strictly smaller (`more_is_better`) or strictly larger (otherwise).
-pub(crate) fn tie_fair_scores(k: u8, values: &[i64], more_is_better: bool) -> Vec<u8> {
-    let n = values.len();
-    let (Some(&min), Some(&max)) = (values.iter().min(), values.iter().max()) else { return Vec::new() };
-    let score = |worse: usize| (1 + u64::from(k) * worse as u64 / n as u64) as u8;
-    let range = (i128::from(max) - i128::from(min)) as u128;
-    if range <= (4 * n + 1024) as u128 {
-        // Counting: less[v] = values below v.
-        let mut counts = vec![0u32; range as usize + 2];
-        for &v in values {
-            counts[(v - min) as usize + 1] += 1;
-        }
-        for i in 1..counts.len() {
-            counts[i] += counts[i - 1];
-        }
-        // counts[j] = values < min + j; counts[j + 1] = values ≤ min + j.
-        return values
-            .iter()
-            .map(|&v| {
-                let j = (v - min) as usize;
-                score(if more_is_better { counts[j] as usize } else { n - counts[j + 1] as usize })
-            })
-            .collect();
-    }
-    let sorted = sort_pairs(values);
-    let mut out = vec![0u8; n];
-    let mut start = 0;
-    while start < n {
-        let key = sorted[start].0;
-        let mut end = start;
-        while end < n && sorted[end].0 == key {
-            end += 1;
-        }
-        let s = score(if more_is_better { start } else { n - end });
-        for &(_, row) in &sorted[start..end] {
-            out[row as usize] = s;
-        }
-        start = end;
-    }
-    out
+/// How a value passes a cut point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pass {
+    /// `x > cut`
+    Above,
+    /// `x < cut`
+    Below,
+    /// `x >= cut`
+    AtLeast,
+    /// `x <= cut`
+    AtMost,
 }
 
-/// (order-preserving key, row) pairs sorted by key: LSD radix sort on 16-bit digits.
-fn sort_pairs(values: &[i64]) -> Vec<(u64, u32)> {
-    let mut a: Vec<(u64, u32)> = values.iter().enumerate().map(|(i, &v)| ((v as u64) ^ (1 << 63), i as u32)).collect();
-    let mut b = vec![(0u64, 0u32); a.len()];
-    for pass in 0..4 {
-        let shift = pass * 16;
-        let mut counts = vec![0usize; 1 << 16];
-        for &(k, _) in &a {
-            counts[((k >> shift) & 0xFFFF) as usize] += 1;
+/// A map from values to scores 1..=k: one plus the cut points the value passes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Scorer {
+    cuts: Vec<i64>,
+    pass: Pass,
+}
+
+impl Scorer {
+    /// Tie-fair scores of `values` (reordered in place): `1 + floor(k × worse / n)`,
+    /// where `worse` counts the values strictly smaller (`more_is_better`) or
+    /// strictly larger (otherwise).
+    pub(crate) fn tie_fair(k: u8, values: &mut [i64], more_is_better: bool) -> Scorer {
+        let n = values.len();
+        let k = usize::from(k);
+        let mut cuts = Vec::with_capacity(k.saturating_sub(1));
+        if n > 0 {
+            // The positions of the cuts in sorted order, ascending, each
+            // selected in the part right of the one before.
+            let mut at: Vec<usize> =
+                (1..k).map(|s| (s * n).div_ceil(k)).map(|t| if more_is_better { t - 1 } else { n - t }).collect();
+            at.sort_unstable();
+            let mut done = 0;
+            for &p in &at {
+                if p >= done {
+                    let (_, &mut v, _) = values[done..].select_nth_unstable(p - done);
+                    cuts.push(v);
+                    done = p + 1;
+                } else {
+                    // The same position as the cut before (n < k).
+                    cuts.push(values[p]);
+                }
+            }
         }
-        if counts.contains(&a.len()) {
-            continue; // every key has the same digit here
-        }
-        let mut pos = 0;
-        for c in counts.iter_mut() {
-            let here = *c;
-            *c = pos;
-            pos += here;
-        }
-        for &(k, r) in &a {
-            let d = ((k >> shift) & 0xFFFF) as usize;
-            b[counts[d]] = (k, r);
-            counts[d] += 1;
-        }
-        std::mem::swap(&mut a, &mut b);
+        Scorer { cuts, pass: if more_is_better { Pass::Above } else { Pass::Below } }
     }
-    a
+
+    /// Fixed thresholds where reaching a cut (`x >= cut`) raises the score.
+    pub(crate) fn at_least(cuts: &[i64]) -> Scorer {
+        Scorer { cuts: cuts.to_vec(), pass: Pass::AtLeast }
+    }
+
+    /// Fixed thresholds where staying within a cut (`x <= cut`) raises the score.
+    pub(crate) fn at_most(cuts: &[i64]) -> Scorer {
+        Scorer { cuts: cuts.to_vec(), pass: Pass::AtMost }
+    }
+
+    /// The score of `x`.
+    #[inline]
+    pub(crate) fn score(&self, x: i64) -> u8 {
+        let passed = match self.pass {
+            Pass::Above => self.cuts.iter().filter(|&&c| x > c).count(),
+            Pass::Below => self.cuts.iter().filter(|&&c| x < c).count(),
+            Pass::AtLeast => self.cuts.iter().filter(|&&c| x >= c).count(),
+            Pass::AtMost => self.cuts.iter().filter(|&&c| x <= c).count(),
+        };
+        1 + passed as u8
+    }
 }
 
 #[cfg(test)]
@@ -89,8 +98,13 @@ mod tests {
             .collect()
     }
 
+    fn tie_fair_scores(k: u8, values: &[i64], more_is_better: bool) -> Vec<u8> {
+        let s = Scorer::tie_fair(k, &mut values.to_vec(), more_is_better);
+        values.iter().map(|&x| s.score(x)).collect()
+    }
+
     #[test]
-    fn both_methods_equal_the_definition() {
+    fn cut_points_equal_the_definition() {
         let mut s: u64 = 88172645463325252;
         let mut next = || {
             s ^= s << 13;
@@ -100,7 +114,7 @@ mod tests {
         };
         for round in 0..200 {
             let n = 1 + (next() % 300) as usize;
-            // Small ranges use counting, wide ranges (and extremes) the radix sort.
+            // Narrow ranges (many ties), wide ranges and extremes.
             let values: Vec<i64> = (0..n)
                 .map(|_| match round % 3 {
                     0 => (next() % 40) as i64 - 5,

@@ -20,9 +20,10 @@ use serde_json::{json, Value};
 
 use crate::column::StrColumn;
 use crate::facts::CustomerFacts;
+use crate::join::{Join, Sequential};
 use crate::money::Currency;
 
-use super::rank::tie_fair_scores;
+use super::rank::Scorer;
 use super::SegmentError;
 
 /// Fixed score thresholds: `k − 1` strictly ascending cut points per measure.
@@ -190,68 +191,33 @@ fn check_cuts(field: &str, cuts: &[i64], k: u8) -> Result<(), SegmentError> {
 /// when scored customers' net spend is in several currencies (compute the
 /// facts with exchange rates).
 pub fn rfm_scores(facts: &CustomerFacts, options: &RfmOptions) -> Result<RfmScores, SegmentError> {
-    let scores = scores_of(facts, options)?;
-    Ok(assemble(
-        scores,
-        facts.customer_id.clone(),
-        facts.days_since_last_order.clone(),
-        facts.order_count.clone(),
-        facts.net_spend.clone(),
-        facts.currency.clone(),
-    ))
+    check_options(options)?;
+    let n = facts.len();
+    let bought = |i: usize| facts.order_count[i] > 0;
+    one_currency((0..n).filter(|&i| bought(i)).filter_map(|i| facts.currency[i]))?;
+    let recency_of = |i: usize| facts.days_since_last_order[i].unwrap_or(0);
+    let scored = || (0..n).filter(|&i| bought(i));
+    let values = [
+        scored().map(recency_of).collect(),
+        scored().map(|i| i64::from(facts.order_count[i])).collect(),
+        scored().map(|i| facts.net_spend[i]).collect(),
+    ];
+    let [r, f, m] = scorers(options, values, &Sequential);
+    let score = |s: &Scorer, x: &dyn Fn(usize) -> i64| (0..n).map(|i| bought(i).then(|| s.score(x(i)))).collect();
+    Ok(RfmScores {
+        customer_id: facts.customer_id.clone(),
+        recency: (0..n).map(|i| facts.days_since_last_order[i].filter(|_| bought(i))).collect(),
+        frequency: facts.order_count.clone(),
+        monetary: facts.net_spend.clone(),
+        currency: (0..n).map(|i| facts.currency[i].filter(|_| bought(i))).collect(),
+        r: score(&r, &recency_of),
+        f: score(&f, &|i| i64::from(facts.order_count[i])),
+        m: score(&m, &|i| facts.net_spend[i]),
+    })
 }
 
-/// [`rfm_scores`] taking the facts' columns instead of copying them.
-pub(crate) fn rfm_scores_owned(facts: CustomerFacts, options: &RfmOptions) -> Result<RfmScores, SegmentError> {
-    let scores = scores_of(&facts, options)?;
-    let CustomerFacts { customer_id, days_since_last_order, order_count, net_spend, currency, .. } = facts;
-    Ok(assemble(scores, customer_id, days_since_last_order, order_count, net_spend, currency))
-}
-
-/// The scores of the scored customers (rows with an order), in row order.
-struct Scored {
-    rows: Vec<usize>,
-    r: Vec<u8>,
-    f: Vec<u8>,
-    m: Vec<u8>,
-}
-
-fn assemble(
-    s: Scored,
-    customer_id: StrColumn,
-    mut recency: Vec<Option<i64>>,
-    frequency: Vec<u32>,
-    monetary: Vec<i64>,
-    mut currency: Vec<Option<Currency>>,
-) -> RfmScores {
-    let n = frequency.len();
-    let mut out = RfmScores {
-        customer_id,
-        recency: Vec::new(),
-        frequency: Vec::new(),
-        monetary: Vec::new(),
-        currency: Vec::new(),
-        r: vec![None; n],
-        f: vec![None; n],
-        m: vec![None; n],
-    };
-    for (j, &i) in s.rows.iter().enumerate() {
-        out.r[i] = Some(s.r[j]);
-        out.f[i] = Some(s.f[j]);
-        out.m[i] = Some(s.m[j]);
-    }
-    for i in (0..n).filter(|&i| frequency[i] == 0) {
-        recency[i] = None;
-        currency[i] = None;
-    }
-    out.recency = recency;
-    out.frequency = frequency;
-    out.monetary = monetary;
-    out.currency = currency;
-    out
-}
-
-fn scores_of(facts: &CustomerFacts, options: &RfmOptions) -> Result<Scored, SegmentError> {
+/// Checks `k`, the thresholds and the window of the options.
+pub(super) fn check_options(options: &RfmOptions) -> Result<(), SegmentError> {
     let k = options.k;
     if !(3..=10).contains(&k) {
         return Err(invalid("k", format!("must be 3 to 10, got {k}")));
@@ -262,11 +228,14 @@ fn scores_of(facts: &CustomerFacts, options: &RfmOptions) -> Result<Scored, Segm
         check_cuts("thresholds.frequency", &t.frequency, k)?;
         check_cuts("thresholds.monetary", &t.monetary, k)?;
     }
-    let n = facts.len();
-    let scored: Vec<usize> = (0..n).filter(|&i| facts.order_count[i] > 0).collect();
-    // One pass: the two smallest distinct currencies, if there are two.
+    Ok(())
+}
+
+/// [`SegmentError::MixedCurrencies`], naming the two smallest, when the
+/// scored customers' currencies are not all one.
+pub(super) fn one_currency(currencies: impl Iterator<Item = Currency>) -> Result<(), SegmentError> {
     let (mut first, mut second): (Option<Currency>, Option<Currency>) = (None, None);
-    for c in scored.iter().filter_map(|&i| facts.currency[i]) {
+    for c in currencies {
         match first {
             None => first = Some(c),
             Some(f) if c < f => {
@@ -277,30 +246,31 @@ fn scores_of(facts: &CustomerFacts, options: &RfmOptions) -> Result<Scored, Segm
             _ => {}
         }
     }
-    if let (Some(first), Some(second)) = (first, second) {
-        return Err(SegmentError::MixedCurrencies { first, second });
+    match (first, second) {
+        (Some(first), Some(second)) => Err(SegmentError::MixedCurrencies { first, second }),
+        _ => Ok(()),
     }
+}
 
-    let recency: Vec<i64> = scored.iter().map(|&i| facts.days_since_last_order[i].unwrap_or(0)).collect();
-    let frequency: Vec<i64> = scored.iter().map(|&i| i64::from(facts.order_count[i])).collect();
-    let monetary: Vec<i64> = scored.iter().map(|&i| facts.net_spend[i]).collect();
-    let (r, f, m) = match &options.thresholds {
-        None => (
-            tie_fair_scores(k, &recency, false),
-            tie_fair_scores(k, &frequency, true),
-            tie_fair_scores(k, &monetary, true),
-        ),
-        Some(t) => {
-            let reached = |cuts: &[i64], x: i64| cuts.iter().filter(|&&c| x >= c).count() as u8;
-            (
-                recency.iter().map(|&x| k - t.recency_days.iter().filter(|&&c| x > c).count() as u8).collect(),
-                frequency.iter().map(|&x| 1 + reached(&t.frequency, x)).collect(),
-                monetary.iter().map(|&x| 1 + reached(&t.monetary, x)).collect(),
-            )
+/// The scorers of recency (days), frequency and monetary value, from the
+/// scored customers' values (reordered in place). Tie-fair, the monetary
+/// cut points are selected beside the other two.
+pub(super) fn scorers(
+    options: &RfmOptions,
+    [mut recency, mut frequency, mut monetary]: [Vec<i64>; 3],
+    join: &impl Join,
+) -> [Scorer; 3] {
+    let k = options.k;
+    match &options.thresholds {
+        None => {
+            let ((r, f), m) = join.join(
+                || (Scorer::tie_fair(k, &mut recency, false), Scorer::tie_fair(k, &mut frequency, true)),
+                || Scorer::tie_fair(k, &mut monetary, true),
+            );
+            [r, f, m]
         }
-    };
-
-    Ok(Scored { rows: scored, r, f, m })
+        Some(t) => [Scorer::at_most(&t.recency_days), Scorer::at_least(&t.frequency), Scorer::at_least(&t.monetary)],
+    }
 }
 
 /// RFM of a store as of an instant: the order facts (over the window when

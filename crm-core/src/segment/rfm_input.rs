@@ -3,11 +3,13 @@
 //! customer, then the scores. Gives exactly what [`rfm_scores`] gives on the
 //! facts of the same input.
 
+use super::rfm::{check_options, one_currency, scorers};
 use super::{rfm_facts_options, rfm_scores, RfmOptions, RfmScores, SegmentError};
 use crate::column::StrColumn;
 use crate::error::Error;
 use crate::facts::compute::{counts, effective_refund};
-use crate::facts::{compute_facts, CustomerFacts, FactsInput, FactsOptions};
+use crate::facts::{compute_facts, FactsInput, FactsOptions};
+use crate::join::{Join, Sequential};
 use crate::model::OrderStatus;
 use crate::money::Currency;
 use crate::time::MICROS_PER_DAY;
@@ -129,13 +131,85 @@ pub fn rfm_from_accumulators(
     as_of: i64,
     options: &RfmOptions,
 ) -> Result<RfmScores, SegmentError> {
-    let mut f = CustomerFacts { customer_id: ids, ..CustomerFacts::default() };
-    f.order_count = acc.iter().map(|a| a.count).collect();
-    f.net_spend = acc.iter().map(|a| a.spend).collect();
-    f.days_since_last_order =
-        acc.iter().map(|a| (a.last != i64::MIN).then(|| (as_of - a.last).div_euclid(MICROS_PER_DAY))).collect();
-    f.currency = acc.iter().map(|a| currencies.get(a.currency as usize).copied()).collect();
-    super::rfm::rfm_scores_owned(f, options)
+    rfm_from_accumulators_with(ids, acc, currencies, as_of, options, &Sequential)
+}
+
+/// [`rfm_from_accumulators`], with the monetary scores computed beside the
+/// recency and frequency scores when `join` runs its two halves at once.
+/// The result does not depend on `join`.
+///
+/// # Errors
+/// As [`rfm_scores`].
+///
+/// ```
+/// use crm_core::column::StrColumn;
+/// use crm_core::join::Sequential;
+/// use crm_core::money::Currency;
+/// use crm_core::segment::{rfm_from_accumulators_with, RfmAccumulator, RfmOptions};
+/// let a = RfmAccumulator { last: 5, spend: 700, count: 1, currency: 0, mixed: false };
+/// let ids: StrColumn = ["a", "p"].into_iter().collect();
+/// let s = rfm_from_accumulators_with(ids, &[a, RfmAccumulator::EMPTY], &[Currency::new("EUR")?], 10,
+///                                    &RfmOptions::default(), &Sequential)?;
+/// assert_eq!((s.recency[0], s.monetary[0], s.m[0]), (Some(0), 700, Some(1)));
+/// assert_eq!((s.frequency[1], s.currency[1], s.m[1]), (0, None, None));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rfm_from_accumulators_with(
+    ids: StrColumn,
+    acc: &[RfmAccumulator],
+    currencies: &[Currency],
+    as_of: i64,
+    options: &RfmOptions,
+    join: &impl Join,
+) -> Result<RfmScores, SegmentError> {
+    check_options(options)?;
+    let n = acc.len();
+    let currency_of = |a: &RfmAccumulator| currencies.get(usize::from(a.currency)).copied();
+    // Which currencies the scored customers (those with a counted order) are in.
+    let mut seen = vec![false; currencies.len()];
+    let mut scored = 0;
+    for a in acc.iter().filter(|a| a.count > 0) {
+        scored += 1;
+        if let Some(s) = seen.get_mut(usize::from(a.currency)) {
+            *s = true;
+        }
+    }
+    one_currency(currencies.iter().zip(&seen).filter(|(_, &s)| s).map(|(&c, _)| c))?;
+
+    let days = |a: &RfmAccumulator| (as_of - a.last).div_euclid(MICROS_PER_DAY);
+    let mut values = [Vec::with_capacity(scored), Vec::with_capacity(scored), Vec::with_capacity(scored)];
+    for a in acc.iter().filter(|a| a.count > 0) {
+        values[0].push(days(a));
+        values[1].push(i64::from(a.count));
+        values[2].push(a.spend);
+    }
+    let [sr, sf, sm] = scorers(options, values, join);
+    // The columns, in two groups of one pass each.
+    let ((recency, r, frequency, f), (monetary, m, currency)) = join.join(
+        || {
+            let (mut recency, mut r) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            let (mut frequency, mut f) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            for a in acc {
+                let d = (a.count > 0).then(|| days(a));
+                recency.push(d);
+                r.push(d.map(|d| sr.score(d)));
+                frequency.push(a.count);
+                f.push((a.count > 0).then(|| sf.score(i64::from(a.count))));
+            }
+            (recency, r, frequency, f)
+        },
+        || {
+            let (mut monetary, mut m, mut currency) =
+                (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            for a in acc {
+                monetary.push(a.spend);
+                m.push((a.count > 0).then(|| sm.score(a.spend)));
+                currency.push(if a.count > 0 { currency_of(a) } else { None });
+            }
+            (monetary, m, currency)
+        },
+    );
+    Ok(RfmScores { customer_id: ids, recency, frequency, monetary, currency, r, f, m })
 }
 
 /// RFM values and scores of every customer of a loaded input as of `as_of`
