@@ -27,3 +27,18 @@ pub(crate) fn both<A: Send, B: Send>(
         (catch_unwind(AssertUnwindSafe(a)), other.join())
     })
 }
+
+/// [`both`] as the core's [`Join`](crm_core::join::Join): the core's
+/// two-part steps (the RFM score columns) run on two threads within the
+/// [`limit`]. A panic in either part continues in the caller.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Threads;
+
+impl crm_core::join::Join for Threads {
+    fn join<A: Send, B: Send>(&self, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+        match both(a, b) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(p), _) | (_, Err(p)) => std::panic::resume_unwind(p),
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use crm_core::error::Error;
 use crm_core::facts::{FactsInput, FactsOptions};
 use crm_core::segment::{
-    rfm_facts_options, rfm_from_accumulators, rfm_from_input, RfmAccumulator, RfmOptions, RfmScores, RfmWindow,
+    rfm_facts_options, rfm_from_accumulators_with, rfm_from_input, RfmAccumulator, RfmOptions, RfmScores, RfmWindow,
 };
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
@@ -123,5 +123,6 @@ fn two_thread_rfm(
     if !acc.iter().all(RfmAccumulator::is_clean) {
         return Ok(None);
     }
-    Ok(Some(rfm_from_accumulators(input.customer_ids.clone(), &acc, &input.currencies, as_of, options)?))
+    let ids = input.customer_ids.clone();
+    Ok(Some(rfm_from_accumulators_with(ids, &acc, &input.currencies, as_of, options, &crate::threads::Threads)?))
 }

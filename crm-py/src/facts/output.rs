@@ -15,16 +15,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::types::UInt16Type;
+use arrow_array::types::{ArrowPrimitiveType, Int64Type, UInt16Type, UInt8Type};
 use arrow_array::{
-    ArrayRef, DictionaryArray, Float64Array, Int64Array, LargeStringArray, MapArray, RecordBatch, StringArray,
-    StructArray, TimestampMicrosecondArray, UInt16Array, UInt32Array, UInt8Array,
+    ArrayRef, DictionaryArray, Float64Array, Int64Array, LargeStringArray, MapArray, PrimitiveArray, RecordBatch,
+    StringArray, StructArray, TimestampMicrosecondArray, UInt32Array,
 };
-use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
 use crm_core::column::StrColumn;
 use crm_core::error::Error;
 use crm_core::facts::CustomerFacts;
+use crm_core::money::Currency;
 use crm_core::segment::{rfm_segment_column, Column, RfmScores, SegmentMap};
 
 use crate::errors::invalid_input;
@@ -80,24 +81,51 @@ type Columns = Vec<(&'static str, ArrayRef, bool)>;
 
 /// The columns of [`rfm_table`] but the segment.
 fn rfm_columns(s: &RfmScores, ids: ArrayRef) -> Columns {
-    let currency: StringArray = s.currency.iter().map(|c| c.as_ref().map(|c| c.code())).collect();
     vec![
         ("customer_id", ids, false),
-        ("recency", Arc::new(Int64Array::from(s.recency.clone())), true),
+        ("recency", Arc::new(optional::<Int64Type>(&s.recency)), true),
         ("frequency", Arc::new(UInt32Array::from(s.frequency.clone())), false),
         ("monetary", Arc::new(Int64Array::from(s.monetary.clone())), false),
-        ("currency", Arc::new(currency), true),
-        ("r", Arc::new(UInt8Array::from(s.r.clone())), true),
-        ("f", Arc::new(UInt8Array::from(s.f.clone())), true),
-        ("m", Arc::new(UInt8Array::from(s.m.clone())), true),
+        ("currency", Arc::new(codes(&s.currency)), true),
+        ("r", Arc::new(optional::<UInt8Type>(&s.r)), true),
+        ("f", Arc::new(optional::<UInt8Type>(&s.f)), true),
+        ("m", Arc::new(optional::<UInt8Type>(&s.m)), true),
     ]
+}
+
+/// A primitive array from optional values: the values and a validity
+/// bitmap, each written in one pass.
+fn optional<T: ArrowPrimitiveType>(v: &[Option<T::Native>]) -> PrimitiveArray<T> {
+    let values: Vec<T::Native> = v.iter().map(|x| x.unwrap_or_default()).collect();
+    let valid = BooleanBuffer::collect_bool(v.len(), |i| v[i].is_some());
+    PrimitiveArray::new(ScalarBuffer::from(values), Some(NullBuffer::new(valid)).filter(|n| n.null_count() > 0))
+}
+
+/// Currency codes as a string array, written straight into its buffers
+/// (every code is three ASCII letters).
+fn codes(v: &[Option<Currency>]) -> StringArray {
+    let mut offsets = Vec::with_capacity(v.len() + 1);
+    let mut data = Vec::with_capacity(3 * v.len());
+    offsets.push(0i32);
+    for c in v.iter().flatten() {
+        data.extend_from_slice(c.code().as_bytes());
+    }
+    let mut end = 0i32;
+    for c in v {
+        end += c.map_or(0, |c| c.code().len() as i32);
+        offsets.push(end);
+    }
+    let valid = BooleanBuffer::collect_bool(v.len(), |i| v[i].is_some());
+    let nulls = Some(NullBuffer::new(valid)).filter(|n| n.null_count() > 0);
+    StringArray::new(OffsetBuffer::new(ScalarBuffer::from(offsets)), arrow_buffer::Buffer::from_vec(data), nulls)
 }
 
 /// The RFM table from [`rfm_columns`] and the segments.
 fn rfm_batch_of(mut cols: Columns, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
     if let Some(Column::Text { codes, dict }) = segments {
         // Dictionary-encoded: one small dictionary of segment names, a code per customer.
-        let keys = UInt16Array::from(codes.iter().map(|c| c.and_then(|c| u16::try_from(c).ok())).collect::<Vec<_>>());
+        let keys: Vec<Option<u16>> = codes.iter().map(|c| c.and_then(|c| u16::try_from(c).ok())).collect();
+        let keys = optional::<UInt16Type>(&keys);
         let values: ArrayRef = Arc::new(StringArray::from(dict.clone()));
         cols.push(("segment", Arc::new(DictionaryArray::<UInt16Type>::try_new(keys, values)?), true));
     }
@@ -110,7 +138,7 @@ fn rfm_batch_of(mut cols: Columns, segments: Option<&Column>) -> Result<RecordBa
 /// metadata (`crm_core.as_of`).
 pub(crate) fn to_batch(f: &CustomerFacts, as_of: i64) -> Result<RecordBatch, ArrowError> {
     let n = f.len();
-    let currency: StringArray = f.currency.iter().map(|c| c.as_ref().map(|c| c.code())).collect();
+    let currency = codes(&f.currency);
     let mut top = StringBuilder::with_capacity(n, n * 8);
     for i in 0..n {
         top.append_option(f.top_category_name(i));

@@ -31,7 +31,7 @@ use arrow_array::RecordBatch;
 use crm_core::column::StrColumn;
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
-use crm_core::segment::{rfm_from_accumulators, RfmAccumulator, RfmOptions, RfmScores, RfmWindow};
+use crm_core::segment::{rfm_from_accumulators_with, RfmAccumulator, RfmOptions, RfmScores, RfmWindow};
 
 use super::names::{layout, Names};
 use super::Options;
@@ -268,7 +268,7 @@ fn merge(a: Half, b: Half, as_of: i64, rfm: &RfmOptions) -> Option<RfmScores> {
         }
     }
     let t = std::time::Instant::now();
-    let out = rfm_from_accumulators(ids, &acc, &currencies, as_of, rfm).ok();
+    let out = rfm_from_accumulators_with(ids, &acc, &currencies, as_of, rfm, &crate::threads::Threads).ok();
     if std::env::var_os("CRM_PY_TIMING").is_some() {
         eprintln!("scores {:?}", t.elapsed());
     }
