@@ -117,3 +117,45 @@ proptest! {
         prop_assert_eq!(fast.map_err(|e| e.to_string()), slow.map_err(|e| e.to_string()));
     }
 }
+
+/// One row of `s` as scores of its own.
+fn row_of(s: &crm_core::segment::RfmScores, i: usize) -> crm_core::segment::RfmScores {
+    let mut one = crm_core::segment::RfmScores::default();
+    one.customer_id.push(s.customer_id.get(i));
+    one.recency.push(s.recency[i]);
+    one.frequency.push(s.frequency[i]);
+    one.monetary.push(s.monetary[i]);
+    one.currency.push(s.currency[i]);
+    one.r.push(s.r[i]);
+    one.f.push(s.f[i]);
+    one.m.push(s.m[i]);
+    one
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The segment column is evaluated in two halves: each customer's segment
+    /// must be the one it gets alone, for the presets and for a map that reads
+    /// every RFM field.
+    #[test]
+    fn segments_equal_each_customer_alone(rows in rows(), k in 3u8..=10) {
+        use crm_core::segment::{rfm_segment_column, rfm_segments, SegmentMap};
+        let n = rows.len();
+        let s = rfm_scores(&facts(&rows, &(0..n).collect::<Vec<_>>()), &RfmOptions { k, ..RfmOptions::default() }).unwrap();
+        let every_field = SegmentMap::from_json(&serde_json::json!([
+            {"name": "Big", "rule": "monetary >= 20000 EUR AND frequency >= 3"},
+            {"name": "Even", "rule": "fm >= 3 AND r IN (2, 4)"},
+            {"name": "Old", "rule": "recency > 200 OR m = 1"},
+            {"name": "Rest", "rule": "f >= 1"}
+        ])).unwrap();
+        let maps = ["seed", "classic", "shopify"].map(|p| SegmentMap::preset(p).unwrap());
+        for map in maps.iter().chain([&every_field]) {
+            let whole = rfm_segments(&s, map).unwrap();
+            for (i, segment) in whole.iter().enumerate() {
+                prop_assert_eq!(segment, &rfm_segments(&row_of(&s, i), map).unwrap()[0]);
+            }
+            prop_assert_eq!(rfm_segment_column(&s, map).unwrap().len(), n);
+        }
+    }
+}

@@ -9,6 +9,7 @@ use super::presets;
 use super::rule::Rule;
 use super::table::{Column, CustomerTable};
 use super::SegmentError;
+use crate::join::{Join, Sequential};
 
 /// One named segment.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,38 +266,44 @@ pub fn rfm_segments(scores: &super::RfmScores, map: &SegmentMap) -> Result<Vec<O
 /// # Errors
 /// As [`rfm_segments`].
 pub fn rfm_segment_column(scores: &super::RfmScores, map: &SegmentMap) -> Result<Column, SegmentError> {
+    rfm_segment_column_with(scores, map, &Sequential)
+}
+
+/// [`rfm_segment_column`], the first and second half of the customers
+/// evaluated through `join` (at once when it runs its halves on two threads;
+/// each customer's segment depends on that customer's values alone). The
+/// result does not depend on `join`.
+///
+/// # Errors
+/// As [`rfm_segments`].
+///
+/// ```
+/// use crm_core::join::Sequential;
+/// use crm_core::segment::{rfm_segment_column, rfm_segment_column_with, RfmScores, SegmentMap};
+/// let mut s = RfmScores::default();
+/// for (id, r) in [("a", Some(5)), ("b", Some(1)), ("p", None)] {
+///     s.customer_id.push(id);
+///     s.recency.push(r.map(|_| 3));
+///     s.frequency.push(u32::from(r.is_some()));
+///     s.monetary.push(100);
+///     s.currency.push(None);
+///     s.r.push(r);
+///     s.f.push(r.map(|_| 1));
+///     s.m.push(r.map(|_| 1));
+/// }
+/// let map = SegmentMap::preset("classic")?;
+/// assert_eq!(rfm_segment_column_with(&s, &map, &Sequential)?, rfm_segment_column(&s, &map)?);
+/// # Ok::<(), crm_core::segment::SegmentError>(())
+/// ```
+pub fn rfm_segment_column_with(
+    scores: &super::RfmScores,
+    map: &SegmentMap,
+    join: &impl Join,
+) -> Result<Column, SegmentError> {
     let n = scores.len();
-    let mut t = CustomerTable::new(std::iter::repeat_n("", n), 0);
-    let score = |v: &[Option<u8>]| Column::Int(v.iter().map(|x| x.map(i64::from)).collect());
-    let names: Vec<String> = map.rules_fields();
-    let wants = |f: &str| names.iter().any(|x| x == f);
-    if wants("recency") {
-        t.insert("recency", Column::Int(scores.recency.clone()))?;
-    }
-    if wants("frequency") {
-        t.insert("frequency", Column::Int(scores.frequency.iter().map(|&x| Some(i64::from(x))).collect()))?;
-    }
-    if wants("monetary") {
-        let minor = scores.monetary.iter().zip(&scores.r).map(|(&x, r)| r.map(|_| x)).collect();
-        t.insert("monetary", Column::Money { minor, currency: scores.currency.clone() })?;
-    }
-    for (name, v) in [("r", &scores.r), ("f", &scores.f), ("m", &scores.m)] {
-        if wants(name) {
-            t.insert(name, score(v))?;
-        }
-    }
-    if wants("fm") {
-        let fm =
-            scores.f.iter().zip(&scores.m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
-        t.insert("fm", Column::Float(fm))?;
-    }
-    for f in &names {
-        if t.column(f).is_none() {
-            t.unavailable
-                .insert(f.clone(), "RFM segment maps read recency, frequency, monetary, r, f, m and fm".into());
-        }
-    }
-    let mut codes = map.assign_codes(&mut t)?;
+    let (first, second) = join.join(|| segment_codes(scores, map, 0..n / 2), || segment_codes(scores, map, n / 2..n));
+    let mut codes = first?;
+    codes.extend(second?);
     let mut dict: Vec<String> = map.segments.iter().map(|s| s.name.clone()).collect();
     let prospects = match dict.iter().position(|d| d == "Prospects") {
         Some(p) => p as u32,
@@ -311,4 +318,46 @@ pub fn rfm_segment_column(scores: &super::RfmScores, map: &SegmentMap) -> Result
         }
     }
     Ok(Column::Text { codes, dict })
+}
+
+/// The map's segment numbers of customers `rows` of `scores` (prospects not yet set).
+fn segment_codes(
+    scores: &super::RfmScores,
+    map: &SegmentMap,
+    rows: std::ops::Range<usize>,
+) -> Result<Vec<Option<u32>>, SegmentError> {
+    fn of<'a, T>(v: &'a [T], rows: &std::ops::Range<usize>) -> &'a [T] {
+        v.get(rows.clone()).unwrap_or_default()
+    }
+    let mut t = CustomerTable::new(std::iter::repeat_n("", rows.len()), 0);
+    let score = |v: &[Option<u8>]| Column::Int(of(v, &rows).iter().map(|x| x.map(i64::from)).collect());
+    let names: Vec<String> = map.rules_fields();
+    let wants = |f: &str| names.iter().any(|x| x == f);
+    if wants("recency") {
+        t.insert("recency", Column::Int(of(&scores.recency, &rows).to_vec()))?;
+    }
+    if wants("frequency") {
+        t.insert("frequency", Column::Int(of(&scores.frequency, &rows).iter().map(|&x| Some(i64::from(x))).collect()))?;
+    }
+    if wants("monetary") {
+        let minor = of(&scores.monetary, &rows).iter().zip(of(&scores.r, &rows)).map(|(&x, r)| r.map(|_| x)).collect();
+        t.insert("monetary", Column::Money { minor, currency: of(&scores.currency, &rows).to_vec() })?;
+    }
+    for (name, v) in [("r", &scores.r), ("f", &scores.f), ("m", &scores.m)] {
+        if wants(name) {
+            t.insert(name, score(v))?;
+        }
+    }
+    if wants("fm") {
+        let (f, m) = (of(&scores.f, &rows), of(&scores.m, &rows));
+        let fm = f.iter().zip(m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
+        t.insert("fm", Column::Float(fm))?;
+    }
+    for f in &names {
+        if t.column(f).is_none() {
+            t.unavailable
+                .insert(f.clone(), "RFM segment maps read recency, frequency, monetary, r, f, m and fm".into());
+        }
+    }
+    map.assign_codes(&mut t)
 }

@@ -35,7 +35,7 @@ pub use copurchase::{
     CrossSellOptions, CrossSellSuggestion,
 };
 pub use error::SegmentError;
-pub use map::{rfm_segment_column, rfm_segments, NamedRule, SegmentMap};
+pub use map::{rfm_segment_column, rfm_segment_column_with, rfm_segments, NamedRule, SegmentMap};
 pub use presets::{builtin_rule, Builtin, BUILTINS, MAPS};
 pub use rfm::{rfm_facts_options, rfm_for_store, rfm_scores, RfmOptions, RfmScores, RfmThresholds};
 pub use rfm_input::{rfm_from_accumulators, rfm_from_accumulators_with, rfm_from_input, RfmAccumulator, RfmWindow};
