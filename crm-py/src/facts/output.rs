@@ -26,7 +26,7 @@ use crm_core::column::StrColumn;
 use crm_core::error::Error;
 use crm_core::facts::CustomerFacts;
 use crm_core::money::Currency;
-use crm_core::segment::{rfm_segment_column, Column, RfmScores, SegmentMap};
+use crm_core::segment::{rfm_segment_column_with, Column, RfmScores, SegmentMap};
 
 use crate::errors::invalid_input;
 use crm_core::time::{format_instant, from_micros};
@@ -51,46 +51,49 @@ pub(crate) fn instants(v: &[Option<i64>]) -> ArrayRef {
 /// RFM scores as one record batch: `customer_id`, `recency` (days, nullable),
 /// `frequency` (uint32), `monetary` (int64 minor units), `currency`, and the
 /// scores `r`, `f`, `m` (uint8, null for prospects), and with `map` the
-/// `segment` column (dictionary of names, uint16 keys). The segments are
-/// computed on a second thread (unless `CRM_CORE_THREADS=1`) while this one
-/// builds the other columns. `ids` is the customer-id column when already
-/// built (a loaded store keeps it).
+/// `segment` column (dictionary of names, uint16 keys). The segments of the
+/// two halves of the customers are computed on two threads, then the
+/// columns in two groups (one after the other with `CRM_CORE_THREADS=1`).
+/// `ids` is the customer-id column when already built (a loaded store keeps it).
 pub(crate) fn rfm_table(
     scores: &RfmScores,
     map: Option<&SegmentMap>,
     ids: Option<ArrayRef>,
 ) -> Result<RecordBatch, Error> {
-    let (cols, seg) = crate::threads::both(
+    let segments = map.map(|m| rfm_segment_column_with(scores, m, &crate::threads::Threads)).transpose()?;
+    let (first, second) = crate::threads::both(
         || {
             let ids = match ids {
-                Some(ids) => Ok(ids),
-                None => str_column(&scores.customer_id),
+                Some(ids) => ids,
+                None => str_column(&scores.customer_id)?,
             };
-            ids.map(|ids| rfm_columns(scores, ids))
+            Ok::<_, ArrowError>(vec![
+                ("customer_id", ids, false),
+                ("recency", Arc::new(optional::<Int64Type>(&scores.recency)) as ArrayRef, true),
+                ("frequency", Arc::new(UInt32Array::from(scores.frequency.clone())), false),
+                ("monetary", Arc::new(Int64Array::from(scores.monetary.clone())), false),
+            ])
         },
-        || map.map(|m| rfm_segment_column(scores, m)).transpose(),
+        || rfm_scores_columns(scores),
     );
-    let seg = seg.map_err(|_| invalid_input("segments", "the segment thread failed"))??;
-    let cols = cols.map_err(|_| invalid_input("rfm", "building the table failed"))?;
-    cols.and_then(|c| rfm_batch_of(c, seg.as_ref()))
-        .map_err(|e| invalid_input("rfm", format!("building the table: {e}")))
+    let failed = |_| invalid_input("rfm", "building the table failed");
+    let built = |e: ArrowError| invalid_input("rfm", format!("building the table: {e}"));
+    let mut cols = first.map_err(failed)?.map_err(built)?;
+    cols.extend(second.map_err(failed)?.map_err(built)?);
+    rfm_batch_of(cols, segments.as_ref()).map_err(built)
 }
 
 /// Named columns: (name, array, nullable).
 type Columns = Vec<(&'static str, ArrayRef, bool)>;
 
-/// The columns of [`rfm_table`] but the segment.
-fn rfm_columns(s: &RfmScores, ids: ArrayRef) -> Columns {
-    vec![
-        ("customer_id", ids, false),
-        ("recency", Arc::new(optional::<Int64Type>(&s.recency)), true),
-        ("frequency", Arc::new(UInt32Array::from(s.frequency.clone())), false),
-        ("monetary", Arc::new(Int64Array::from(s.monetary.clone())), false),
-        ("currency", Arc::new(codes(&s.currency)), true),
+/// The columns of [`rfm_table`] after `monetary`, but the segment.
+fn rfm_scores_columns(s: &RfmScores) -> Result<Columns, ArrowError> {
+    Ok(vec![
+        ("currency", Arc::new(codes(&s.currency)?), true),
         ("r", Arc::new(optional::<UInt8Type>(&s.r)), true),
         ("f", Arc::new(optional::<UInt8Type>(&s.f)), true),
         ("m", Arc::new(optional::<UInt8Type>(&s.m)), true),
-    ]
+    ])
 }
 
 /// A primitive array from optional values: the values and a validity
@@ -102,25 +105,33 @@ fn optional<T: ArrowPrimitiveType>(v: &[Option<T::Native>]) -> PrimitiveArray<T>
 }
 
 /// Currency codes as a string array, written straight into its buffers
-/// (every code is three ASCII letters).
-fn codes(v: &[Option<Currency>]) -> StringArray {
+/// (every code is three ASCII letters; the text of a run of equal
+/// currencies is looked up once).
+fn codes(v: &[Option<Currency>]) -> Result<StringArray, ArrowError> {
+    if v.len() > i32::MAX as usize / 3 {
+        return Err(ArrowError::ComputeError("too many currency codes for one string array".into()));
+    }
     let mut offsets = Vec::with_capacity(v.len() + 1);
     let mut data = Vec::with_capacity(3 * v.len());
     offsets.push(0i32);
-    for c in v.iter().flatten() {
-        data.extend_from_slice(c.code().as_bytes());
-    }
-    let mut end = 0i32;
+    let mut last: Option<(Currency, &[u8])> = None;
     for c in v {
-        end += c.map_or(0, |c| c.code().len() as i32);
-        offsets.push(end);
+        if let Some(c) = c {
+            let text = match last {
+                Some((l, text)) if l == *c => text,
+                _ => c.code().as_bytes(),
+            };
+            last = Some((*c, text));
+            data.extend_from_slice(text);
+        }
+        offsets.push(data.len() as i32);
     }
     let valid = BooleanBuffer::collect_bool(v.len(), |i| v[i].is_some());
     let nulls = Some(NullBuffer::new(valid)).filter(|n| n.null_count() > 0);
-    StringArray::new(OffsetBuffer::new(ScalarBuffer::from(offsets)), arrow_buffer::Buffer::from_vec(data), nulls)
+    StringArray::try_new(OffsetBuffer::new(ScalarBuffer::from(offsets)), arrow_buffer::Buffer::from_vec(data), nulls)
 }
 
-/// The RFM table from [`rfm_columns`] and the segments.
+/// The RFM table from its columns and the segments.
 fn rfm_batch_of(mut cols: Columns, segments: Option<&Column>) -> Result<RecordBatch, ArrowError> {
     if let Some(Column::Text { codes, dict }) = segments {
         // Dictionary-encoded: one small dictionary of segment names, a code per customer.
@@ -138,7 +149,7 @@ fn rfm_batch_of(mut cols: Columns, segments: Option<&Column>) -> Result<RecordBa
 /// metadata (`crm_core.as_of`).
 pub(crate) fn to_batch(f: &CustomerFacts, as_of: i64) -> Result<RecordBatch, ArrowError> {
     let n = f.len();
-    let currency = codes(&f.currency);
+    let currency = codes(&f.currency)?;
     let mut top = StringBuilder::with_capacity(n, n * 8);
     for i in 0..n {
         top.append_option(f.top_category_name(i));
