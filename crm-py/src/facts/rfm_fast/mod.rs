@@ -38,7 +38,7 @@ use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
 use pipe::{number_of, Customers};
 use rows::{read_rows, Cols, ReadCache};
-use tables::{distinct, head_of, Part, Slot, HEAD};
+use tables::{distinct, head_of, Part, HEAD};
 use typed::{read_typed, Scratch, Typed};
 
 /// What one thread found: its customers (sorted by key) and their currencies.
@@ -120,41 +120,64 @@ impl Drop for FailOnPanic<'_> {
     }
 }
 
-/// A thread's customers sorted by key, their keys copied out in that order.
-/// The keys and values are first copied out in slot order (a short key from
-/// its slot, a long one from its column), then sorted on a
-/// 16-byte big-endian prefix taken after the prefix all keys share (from
-/// the key heads the slots hold), ties broken on the whole keys.
+/// Bits of a slot's number within its table, in the numbers [`sorted_customers`] sorts.
+const SLOT_BITS: u32 = 25;
+
+/// A thread's customers sorted by key, their keys and values copied out in
+/// that order. Each customer is sorted as a 16-byte big-endian prefix of its
+/// key taken after the prefix all keys share (from the key heads the slots
+/// hold), with its table and slot number; ties are broken on the whole keys.
+/// `None` when a customer's values cannot be scored (mixed currencies, an
+/// overflowing sum) or a table is too large to number.
 fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>) -> Option<Half> {
-    let slots = || parts.iter().flat_map(|p| p.slots.iter());
+    if parts.iter().any(|p| p.slots.len() >= 1 << SLOT_BITS) || parts.len() > 1 << (32 - SLOT_BITS) {
+        return None;
+    }
+    let slots = || {
+        parts.iter().enumerate().flat_map(|(p, part)| {
+            part.slots.iter().enumerate().map(move |(i, s)| ((p as u32) << SLOT_BITS | i as u32, s))
+        })
+    };
+    let slot =
+        |g: u32| parts.get((g >> SLOT_BITS) as usize).and_then(|p| p.slots.get((g & ((1 << SLOT_BITS) - 1)) as usize));
+    let key = |g: u32| slot(g).and_then(|s| s.key(cols)).unwrap_or_default();
     let n = slots().count();
-    let mut local = StrColumn::with_capacity(n, slots().map(|s| s.len as usize).sum());
-    let mut values = Vec::with_capacity(n);
-    for s in slots() {
+    let first = slots().next().map_or(0, |(_, s)| s.head());
+    let common =
+        slots().fold(HEAD, |c, (_, s)| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
+    let mut order: Vec<(u128, u32)> = Vec::with_capacity(n);
+    if common < HEAD {
+        order.extend(slots().map(|(g, s)| ((s.head() >> (8 * common)).swap_bytes(), g)));
+    } else {
+        // Every key starts with the same 16 bytes: the prefix is read from the keys.
+        let first = slots().next().map_or("", |(g, _)| key(g));
+        let common = slots()
+            .map(|(g, _)| key(g).bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count())
+            .min()
+            .unwrap_or(0);
+        order.extend(
+            slots().map(|(g, _)| (head_of(key(g).as_bytes().get(common..).unwrap_or_default()).swap_bytes(), g)),
+        );
+    }
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+    // The slots in key order (a random walk over the tables: each is asked for some rows ahead).
+    let bytes = slots().map(|(_, s)| s.len as usize).sum();
+    let mut keys = StrColumn::with_capacity(n, bytes);
+    let mut acc = Vec::with_capacity(n);
+    for (j, &(_, g)) in order.iter().enumerate() {
+        if let Some(&(_, ahead)) = order.get(j + 8) {
+            if let Some(p) = parts.get((ahead >> SLOT_BITS) as usize) {
+                p.prefetch_slot(ahead & ((1 << SLOT_BITS) - 1));
+            }
+        }
+        let s = slot(g)?;
         if !s.acc.is_clean() {
             return None;
         }
-        local.push(s.key(cols)?);
-        values.push(s.acc);
+        keys.push(s.key(cols)?);
+        acc.push(s.acc);
     }
-    let first = slots().next().map_or(0, Slot::head);
-    let common = slots().fold(HEAD, |c, s| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
-    let mut order: Vec<(u128, u32)> = Vec::with_capacity(n);
-    if common < HEAD {
-        order.extend(slots().enumerate().map(|(i, s)| ((s.head() >> (8 * common)).swap_bytes(), i as u32)));
-    } else {
-        // Every key starts with the same 16 bytes: the prefix is read from the keys.
-        let first = if n > 0 { local.get(0) } else { "" };
-        let common =
-            local.iter().map(|k| k.bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count()).min().unwrap_or(0);
-        order.extend(local.iter().enumerate().map(|(i, k)| (head_of(&k.as_bytes()[common..]).swap_bytes(), i as u32)));
-    }
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| local.get(a.1 as usize).cmp(local.get(b.1 as usize))));
-    let mut keys = StrColumn::with_capacity(n, local.data().len());
-    for &(_, i) in &order {
-        keys.push(local.get(i as usize));
-    }
-    Some(Half { keys, acc: order.iter().map(|&(_, i)| values[i as usize]).collect(), currencies })
+    Some(Half { keys, acc, currencies })
 }
 
 /// RFM scores of the orders in `batches`, or `None` when the general reader
