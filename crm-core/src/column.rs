@@ -43,6 +43,20 @@ impl StrColumn {
         self.offsets.push(self.data.len());
     }
 
+    /// Appends every string of `other`, in order (one copy of its bytes).
+    ///
+    /// ```
+    /// use crm_core::column::StrColumn;
+    /// let mut a: StrColumn = ["x", "yy"].into_iter().collect();
+    /// a.append(&["", "zzz"].into_iter().collect());
+    /// assert_eq!(a.to_vec(), ["x", "yy", "", "zzz"]);
+    /// ```
+    pub fn append(&mut self, other: &StrColumn) {
+        let base = self.data.len();
+        self.data.push_str(&other.data);
+        self.offsets.extend(other.offsets.iter().skip(1).map(|&o| base + o));
+    }
+
     /// The string at row `i`.
     ///
     /// # Panics
