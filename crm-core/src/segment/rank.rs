@@ -1,6 +1,7 @@
 //! Scores 1..k as cut points passed: tie-fair scores need only the k − 1
-//! order statistics where the score changes, found by selection (no sort),
-//! and fixed thresholds are cut points already.
+//! order statistics where the score changes, found by a histogram when the
+//! values span a short range (days, order counts) and by selection otherwise
+//! (no sort), and fixed thresholds are cut points already.
 //!
 //! Tie-fair, "more is better": `1 + floor(k × worse / n)` with `worse` the
 //! values strictly below `x`. `floor(k × worse / n) ≥ s` exactly when
@@ -38,21 +39,38 @@ impl Scorer {
         let n = values.len();
         let k = usize::from(k);
         let mut cuts = Vec::with_capacity(k.saturating_sub(1));
-        if n > 0 {
-            // The positions of the cuts in sorted order, ascending, each
-            // selected in the part right of the one before.
+        if let (Some(&min), Some(&max)) = (values.iter().min(), values.iter().max()) {
+            // The positions of the cuts in sorted order, ascending.
             let mut at: Vec<usize> =
                 (1..k).map(|s| (s * n).div_ceil(k)).map(|t| if more_is_better { t - 1 } else { n - t }).collect();
             at.sort_unstable();
-            let mut done = 0;
-            for &p in &at {
-                if p >= done {
-                    let (_, &mut v, _) = values[done..].select_nth_unstable(p - done);
-                    cuts.push(v);
-                    done = p + 1;
-                } else {
-                    // The same position as the cut before (n < k).
-                    cuts.push(values[p]);
+            let range = (i128::from(max) - i128::from(min)) as u128;
+            if range <= (n + 1024) as u128 {
+                // Few distinct values (days, order counts): a histogram finds the cuts in one pass.
+                let mut counts = vec![0usize; range as usize + 1];
+                for &v in values.iter() {
+                    counts[(v - min) as usize] += 1;
+                }
+                let (mut below, mut next) = (0, 0);
+                for (offset, &count) in counts.iter().enumerate() {
+                    while next < at.len() && at[next] < below + count {
+                        cuts.push(min + offset as i64);
+                        next += 1;
+                    }
+                    below += count;
+                }
+            } else {
+                // Each cut selected in the part right of the one before.
+                let mut done = 0;
+                for &p in &at {
+                    if p >= done {
+                        let (_, &mut v, _) = values[done..].select_nth_unstable(p - done);
+                        cuts.push(v);
+                        done = p + 1;
+                    } else {
+                        // The same position as the cut before (n < k).
+                        cuts.push(values[p]);
+                    }
                 }
             }
         }
