@@ -261,6 +261,34 @@ def test_loaded_orders_give_what_rfm_gives():
         assert loaded.rfm(**kwargs).equals(crm_core.rfm(eur, as_of=as_of, **kwargs)), kwargs
 
 
+def test_loaded_orders_raise_what_rfm_raises():
+    # The sample store's customers pay in several currencies: without rates
+    # both paths refuse to rank them together, with the same words.
+    s = sample_store(3000, seed=5)
+    as_of = "2024-09-01T00:00:00Z"
+    with pytest.raises(SegmentError) as direct:
+        crm_core.rfm(s.orders, as_of=as_of)
+    with pytest.raises(SegmentError) as loaded:
+        crm_core.load_orders(s.orders, as_of=as_of).rfm()
+    assert direct.value.code == loaded.value.code == "mixed_currencies"
+    assert str(direct.value) == str(loaded.value)
+    # One customer paying in two currencies: the loaded store's two-thread
+    # pass gives up on that accumulator and the facts word the error.
+    orders = pa.table({
+        "order_id": ["o1", "o2", "o3"],
+        "customer_id": ["a", "a", "b"],
+        "placed_at": pa.array([1_700_000_000_000_000] * 3, pa.timestamp("us", tz="UTC")),
+        "total": [1000, 2000, 3000],
+        "currency": ["EUR", "TRY", "EUR"],
+        "status": ["paid"] * 3,
+    })
+    with pytest.raises(crm_core.FactsError) as direct:
+        crm_core.rfm(orders, as_of=as_of)
+    with pytest.raises(crm_core.FactsError) as loaded:
+        crm_core.load_orders(orders, as_of=as_of).rfm()
+    assert str(direct.value) == str(loaded.value) == "customer `a` has orders in EUR and TRY; pass exchange rates to sum them"
+
+
 def test_brand_tiers_and_ltv_over_a_store():
     # Nike is premium: ann's line nets are Nike 8,000 + 5,000 + 20,000 = 33,000 of 35,000 = 0.943
     # (Puma 2,000 is budget); eda and the guest bought only Nike, bob only Puma (budget share 1).

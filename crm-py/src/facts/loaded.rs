@@ -77,9 +77,10 @@ impl LoadedOrders {
 
 /// RFM of loaded orders on two threads: the orders are grouped by customer,
 /// so the rows split at a customer boundary near the middle and each thread
-/// fills its own customers' accumulators. `None` (and [`rfm_from_input`]
-/// runs) with exchange rates, rows not in customer order, or an accumulator
-/// that is not clean (the error is then worded by the facts).
+/// fills its own customers' accumulators, then checks them. `None` (and
+/// [`rfm_from_input`] runs) with exchange rates, a row whose customer is not
+/// in its thread's range (the rows are not grouped), or an accumulator that
+/// is not clean (the error is then worded by the facts).
 fn two_thread_rfm(
     input: &FactsInput,
     as_of: i64,
@@ -93,7 +94,7 @@ fn two_thread_rfm(
     let shaped = [o.placed_at.len(), o.total.len(), o.refunded.len(), o.status.len(), o.currency.len()]
         .iter()
         .all(|&l| l == rows);
-    if fo.rates.is_some() || !shaped || rows < 2 || !o.customer.is_sorted() || o.customer[rows - 1] as usize >= n {
+    if fo.rates.is_some() || !shaped || rows < 2 {
         return Ok(None);
     }
     let window = RfmWindow { after: fo.orders_after.unwrap_or(i64::MIN), as_of };
@@ -101,26 +102,22 @@ fn two_thread_rfm(
     while mid < rows && o.customer[mid] == o.customer[mid - 1] {
         mid += 1;
     }
-    let split = if mid < rows { o.customer[mid] as usize } else { n };
+    let split = if mid < rows { (o.customer[mid] as usize).min(n) } else { n };
     let mut acc = vec![RfmAccumulator::EMPTY; n];
     let (lo, hi) = acc.split_at_mut(split);
+    // True when every row's customer is among `acc` (numbered from `first`)
+    // and every accumulator is clean.
     let fill = |range: std::ops::Range<usize>, acc: &mut [RfmAccumulator], first: usize| {
         for i in range {
-            acc[o.customer[i] as usize - first].add(
-                &window,
-                o.placed_at[i],
-                o.status[i],
-                o.total[i],
-                o.refunded[i],
-                o.currency[i],
-            );
+            let Some(a) = (o.customer[i] as usize).checked_sub(first).and_then(|k| acc.get_mut(k)) else {
+                return false;
+            };
+            a.add(&window, o.placed_at[i], o.status[i], o.total[i], o.refunded[i], o.currency[i]);
         }
+        acc.iter().all(RfmAccumulator::is_clean)
     };
     let (a, b) = crate::threads::both(|| fill(0..mid, lo, 0), || fill(mid..rows, hi, split));
-    if a.is_err() || b.is_err() {
-        return Ok(None);
-    }
-    if !acc.iter().all(RfmAccumulator::is_clean) {
+    if !(matches!(a, Ok(true)) && matches!(b, Ok(true))) {
         return Ok(None);
     }
     let ids = input.customer_ids.clone();
