@@ -156,6 +156,25 @@ def test_long_keys_sharing_a_prefix():
     assert out.column("customer_id").to_pylist() == sorted(out.column("customer_id").to_pylist())
 
 
+@pytest.mark.parametrize("lengths", ["short", "mixed"])
+def test_keys_equal_but_for_trailing_nul_bytes(lengths):
+    # Keys of up to 9 bytes share the first one and end within 8 bytes of it,
+    # so the reader sorts them on an 8-byte prefix; "x", "x\0" and "x\0\0"
+    # have the same prefix and are told apart by the whole keys. "mixed" adds
+    # a 20-byte key, which makes the thread that holds it sort on 16-byte
+    # prefixes instead.
+    t = orders(600, 90, seed=8)
+    extra = ["x", "x\0", "x\0\0", "x\0a", "xa", "x\0\0\0\0\0\0\0\0"]
+    if lengths == "mixed":
+        extra.append("x" * 20)
+    ids = t.column("customer_id").to_pylist()
+    ids = ["x" + i[1:] for i in ids[: len(ids) - len(extra)]] + extra
+    out = same(t.set_column(1, "customer_id", pa.array(ids)))
+    keys = out.column("customer_id").to_pylist()
+    assert keys == sorted(set(ids))
+    assert all(k in keys for k in extra)
+
+
 def errors_of(fn):
     with pytest.raises(CrmError) as e:
         fn()

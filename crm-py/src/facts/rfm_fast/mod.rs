@@ -145,27 +145,37 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
     let first = slots().next().map_or(0, |(_, s)| s.head());
     let common =
         slots().fold(HEAD, |c, (_, s)| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
-    let mut order: Vec<(u128, u32)> = Vec::with_capacity(n);
-    if common < HEAD {
-        order.extend(slots().map(|(g, s)| ((s.head() >> (8 * common)).swap_bytes(), g)));
+    let longest = slots().map(|(_, s)| s.len as usize).max().unwrap_or(0);
+    let order: Vec<u32> = if common < HEAD && longest - common <= 8 {
+        // Every key ends within 8 bytes of the shared prefix (short ids): an 8-byte prefix sorts them.
+        let mut order: Vec<(u64, u32)> = Vec::with_capacity(n);
+        order.extend(slots().map(|(g, s)| (((s.head() >> (8 * common)).swap_bytes() >> 64) as u64, g)));
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+        order.into_iter().map(|(_, g)| g).collect()
     } else {
-        // Every key starts with the same 16 bytes: the prefix is read from the keys.
-        let first = slots().next().map_or("", |(g, _)| key(g));
-        let common = slots()
-            .map(|(g, _)| key(g).bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count())
-            .min()
-            .unwrap_or(0);
-        order.extend(
-            slots().map(|(g, _)| (head_of(key(g).as_bytes().get(common..).unwrap_or_default()).swap_bytes(), g)),
-        );
-    }
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+        let mut order: Vec<(u128, u32)> = Vec::with_capacity(n);
+        if common < HEAD {
+            order.extend(slots().map(|(g, s)| ((s.head() >> (8 * common)).swap_bytes(), g)));
+        } else {
+            // Every key starts with the same 16 bytes: the prefix is read from the keys.
+            let first = slots().next().map_or("", |(g, _)| key(g));
+            let common = slots()
+                .map(|(g, _)| key(g).bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count())
+                .min()
+                .unwrap_or(0);
+            order.extend(
+                slots().map(|(g, _)| (head_of(key(g).as_bytes().get(common..).unwrap_or_default()).swap_bytes(), g)),
+            );
+        }
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+        order.into_iter().map(|(_, g)| g).collect()
+    };
     // The slots in key order (a random walk over the tables: each is asked for some rows ahead).
     let bytes = slots().map(|(_, s)| s.len as usize).sum();
     let mut keys = StrColumn::with_capacity(n, bytes);
     let mut acc = Vec::with_capacity(n);
-    for (j, &(_, g)) in order.iter().enumerate() {
-        if let Some(&(_, ahead)) = order.get(j + 8) {
+    for (j, &g) in order.iter().enumerate() {
+        if let Some(&ahead) = order.get(j + 8) {
             if let Some(p) = parts.get((ahead >> SLOT_BITS) as usize) {
                 p.prefetch_slot(ahead & ((1 << SLOT_BITS) - 1));
             }
