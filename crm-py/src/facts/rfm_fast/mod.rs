@@ -126,11 +126,11 @@ impl Drop for FailOnPanic<'_> {
 const SLOT_BITS: u32 = 25;
 
 /// A thread's customers sorted by key, their keys and values copied out in
-/// that order. Each customer is sorted as a 16-byte big-endian prefix of its
-/// key taken after the prefix all keys share (from the key heads the slots
-/// hold), with its table and slot number; ties are broken on the whole keys.
-/// `None` when a customer's values cannot be scored (mixed currencies, an
-/// overflowing sum) or a table is too large to number.
+/// that order. Each customer is sorted as a big-endian prefix of its key
+/// taken after the prefix all keys share (from the key heads the slots
+/// hold): 8 bytes when every key ends within them, else 16. Ties are broken
+/// on the whole keys. `None` when a customer's values cannot be scored
+/// (mixed currencies, an overflowing sum) or a table is too large to number.
 fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>) -> Option<Half> {
     if parts.iter().any(|p| p.slots.len() >= 1 << SLOT_BITS) || parts.len() > 1 << (32 - SLOT_BITS) {
         return None;
@@ -140,37 +140,32 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
             part.slots.iter().enumerate().map(move |(i, s)| ((p as u32) << SLOT_BITS | i as u32, s))
         })
     };
-    let slot =
-        |g: u32| parts.get((g >> SLOT_BITS) as usize).and_then(|p| p.slots.get((g & ((1 << SLOT_BITS) - 1)) as usize));
+    // Table and slot of a number.
+    let place = |g: u32| ((g >> SLOT_BITS) as usize, g & ((1 << SLOT_BITS) - 1));
+    let slot = |g: u32| {
+        let (p, i) = place(g);
+        parts.get(p).and_then(|p| p.slots.get(i as usize))
+    };
     let key = |g: u32| slot(g).and_then(|s| s.key(cols)).unwrap_or_default();
     let n = slots().count();
     let first = slots().next().map_or(0, |(_, s)| s.head());
     let common =
         slots().fold(HEAD, |c, (_, s)| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
     let longest = slots().map(|(_, s)| s.len as usize).max().unwrap_or(0);
-    let order: Vec<u32> = if common < HEAD && longest - common <= 8 {
+    let order = if common < HEAD && longest - common <= 8 {
         // Every key ends within 8 bytes of the shared prefix (short ids): an 8-byte prefix sorts them.
-        let mut order: Vec<(u64, u32)> = Vec::with_capacity(n);
-        order.extend(slots().map(|(g, s)| (((s.head() >> (8 * common)).swap_bytes() >> 64) as u64, g)));
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
-        order.into_iter().map(|(_, g)| g).collect()
+        by_prefix(n, slots().map(|(g, s)| (((s.head() >> (8 * common)).swap_bytes() >> 64) as u64, g)), key)
+    } else if common < HEAD {
+        by_prefix(n, slots().map(|(g, s)| ((s.head() >> (8 * common)).swap_bytes(), g)), key)
     } else {
-        let mut order: Vec<(u128, u32)> = Vec::with_capacity(n);
-        if common < HEAD {
-            order.extend(slots().map(|(g, s)| ((s.head() >> (8 * common)).swap_bytes(), g)));
-        } else {
-            // Every key starts with the same 16 bytes: the prefix is read from the keys.
-            let first = slots().next().map_or("", |(g, _)| key(g));
-            let common = slots()
-                .map(|(g, _)| key(g).bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count())
-                .min()
-                .unwrap_or(0);
-            order.extend(
-                slots().map(|(g, _)| (head_of(key(g).as_bytes().get(common..).unwrap_or_default()).swap_bytes(), g)),
-            );
-        }
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
-        order.into_iter().map(|(_, g)| g).collect()
+        // Every key starts with the same 16 bytes: the prefix is read from the keys.
+        let first = slots().next().map_or("", |(g, _)| key(g));
+        let common = slots()
+            .map(|(g, _)| key(g).bytes().zip(first.bytes()).take_while(|(a, b)| a == b).count())
+            .min()
+            .unwrap_or(0);
+        let prefix = |g: u32| head_of(key(g).as_bytes().get(common..).unwrap_or_default()).swap_bytes();
+        by_prefix(n, slots().map(|(g, _)| (prefix(g), g)), key)
     };
     // The slots in key order (a random walk over the tables: each is asked for some rows ahead).
     let bytes = slots().map(|(_, s)| s.len as usize).sum();
@@ -178,8 +173,9 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
     let mut acc = Vec::with_capacity(n);
     for (j, &g) in order.iter().enumerate() {
         if let Some(&ahead) = order.get(j + 8) {
-            if let Some(p) = parts.get((ahead >> SLOT_BITS) as usize) {
-                p.prefetch_slot(ahead & ((1 << SLOT_BITS) - 1));
+            let (p, i) = place(ahead);
+            if let Some(p) = parts.get(p) {
+                p.prefetch_slot(i);
             }
         }
         let s = slot(g)?;
@@ -190,6 +186,15 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
         acc.push(s.acc);
     }
     Some(Half { keys, acc, currencies })
+}
+
+/// The numbers of the `n` `pairs` (prefix, number) in order of prefix,
+/// ties in order of `key`.
+fn by_prefix<'k, P: Ord>(n: usize, pairs: impl Iterator<Item = (P, u32)>, key: impl Fn(u32) -> &'k str) -> Vec<u32> {
+    let mut sorted: Vec<(P, u32)> = Vec::with_capacity(n);
+    sorted.extend(pairs);
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+    sorted.into_iter().map(|(_, g)| g).collect()
 }
 
 /// RFM scores of the orders in `batches`, or `None` when the general reader
