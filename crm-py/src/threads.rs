@@ -29,8 +29,9 @@ pub(crate) fn both<A: Send, B: Send>(
 }
 
 /// [`both`] as the core's [`Join`](crm_core::join::Join): the core's
-/// two-part steps (the RFM score columns) run on two threads within the
-/// [`limit`]. A panic in either part continues in the caller.
+/// two-part steps (the RFM scores and columns, the RFM segment column) run on
+/// two threads within the [`limit`]. A panic in either part continues in the
+/// caller.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Threads;
 

@@ -165,24 +165,19 @@ pub fn rfm_from_accumulators_with(
     check_options(options)?;
     let n = acc.len();
     let currency_of = |a: &RfmAccumulator| currencies.get(usize::from(a.currency)).copied();
-    // Which currencies the scored customers (those with a counted order) are in.
+    let days = |a: &RfmAccumulator| (as_of - a.last).div_euclid(MICROS_PER_DAY);
+    // The scored customers' (those with a counted order) values and currencies.
     let mut seen = vec![false; currencies.len()];
-    let mut scored = 0;
+    let mut values = [Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n)];
     for a in acc.iter().filter(|a| a.count > 0) {
-        scored += 1;
         if let Some(s) = seen.get_mut(usize::from(a.currency)) {
             *s = true;
         }
-    }
-    one_currency(currencies.iter().zip(&seen).filter(|(_, &s)| s).map(|(&c, _)| c))?;
-
-    let days = |a: &RfmAccumulator| (as_of - a.last).div_euclid(MICROS_PER_DAY);
-    let mut values = [Vec::with_capacity(scored), Vec::with_capacity(scored), Vec::with_capacity(scored)];
-    for a in acc.iter().filter(|a| a.count > 0) {
         values[0].push(days(a));
         values[1].push(i64::from(a.count));
         values[2].push(a.spend);
     }
+    one_currency(currencies.iter().zip(&seen).filter(|(_, &s)| s).map(|(&c, _)| c))?;
     let [sr, sf, sm] = scorers(options, values, join);
     // The columns, in two groups of one pass each.
     let ((recency, r, frequency, f), (monetary, m, currency)) = join.join(
