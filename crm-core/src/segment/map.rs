@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::combos::Combinations;
 use super::presets;
 use super::rule::Rule;
 use super::table::{Column, CustomerTable};
@@ -320,28 +321,64 @@ pub fn rfm_segment_column_with(
     Ok(Column::Text { codes, dict })
 }
 
-/// The map's segment numbers of customers `rows` of `scores` (prospects not yet set).
-fn segment_codes(
+/// The map's segment numbers of customers `rows` of `scores` (prospects not
+/// yet set): once per distinct combination of the values the map reads
+/// when those are few (see [`Combinations`]), else customer by customer.
+pub(super) fn segment_codes(
     scores: &super::RfmScores,
     map: &SegmentMap,
     rows: std::ops::Range<usize>,
 ) -> Result<Vec<Option<u32>>, SegmentError> {
-    fn of<'a, T>(v: &'a [T], rows: &std::ops::Range<usize>) -> &'a [T] {
-        v.get(rows.clone()).unwrap_or_default()
+    let fields = map.rules_fields();
+    match Combinations::new(scores, &fields, rows.clone()) {
+        Some(c) => Ok(c.spread(&codes_of(scores, map, &fields, &Rows::List(&c.representatives))?)),
+        None => codes_of(scores, map, &fields, &Rows::Range(rows)),
     }
+}
+
+/// Some customers of an [`super::RfmScores`].
+pub(super) enum Rows<'a> {
+    Range(std::ops::Range<usize>),
+    List(&'a [usize]),
+}
+
+impl Rows<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Range(r) => r.len(),
+            Rows::List(l) => l.len(),
+        }
+    }
+
+    /// The values of these customers.
+    fn of<T: Copy>(&self, v: &[T]) -> Vec<T> {
+        match self {
+            Rows::Range(r) => v.get(r.clone()).unwrap_or_default().to_vec(),
+            Rows::List(l) => l.iter().filter_map(|&i| v.get(i).copied()).collect(),
+        }
+    }
+}
+
+/// The map's segment numbers of customers `rows`, evaluated over a table of
+/// their values of `fields`.
+pub(super) fn codes_of(
+    scores: &super::RfmScores,
+    map: &SegmentMap,
+    fields: &[String],
+    rows: &Rows<'_>,
+) -> Result<Vec<Option<u32>>, SegmentError> {
     let mut t = CustomerTable::new(std::iter::repeat_n("", rows.len()), 0);
-    let score = |v: &[Option<u8>]| Column::Int(of(v, &rows).iter().map(|x| x.map(i64::from)).collect());
-    let names: Vec<String> = map.rules_fields();
-    let wants = |f: &str| names.iter().any(|x| x == f);
+    let score = |v: &[Option<u8>]| Column::Int(rows.of(v).iter().map(|x| x.map(i64::from)).collect());
+    let wants = |f: &str| fields.iter().any(|x| x == f);
     if wants("recency") {
-        t.insert("recency", Column::Int(of(&scores.recency, &rows).to_vec()))?;
+        t.insert("recency", Column::Int(rows.of(&scores.recency)))?;
     }
     if wants("frequency") {
-        t.insert("frequency", Column::Int(of(&scores.frequency, &rows).iter().map(|&x| Some(i64::from(x))).collect()))?;
+        t.insert("frequency", Column::Int(rows.of(&scores.frequency).iter().map(|&x| Some(i64::from(x))).collect()))?;
     }
     if wants("monetary") {
-        let minor = of(&scores.monetary, &rows).iter().zip(of(&scores.r, &rows)).map(|(&x, r)| r.map(|_| x)).collect();
-        t.insert("monetary", Column::Money { minor, currency: of(&scores.currency, &rows).to_vec() })?;
+        let minor = rows.of(&scores.monetary).iter().zip(rows.of(&scores.r)).map(|(&x, r)| r.map(|_| x)).collect();
+        t.insert("monetary", Column::Money { minor, currency: rows.of(&scores.currency) })?;
     }
     for (name, v) in [("r", &scores.r), ("f", &scores.f), ("m", &scores.m)] {
         if wants(name) {
@@ -349,11 +386,11 @@ fn segment_codes(
         }
     }
     if wants("fm") {
-        let (f, m) = (of(&scores.f, &rows), of(&scores.m, &rows));
-        let fm = f.iter().zip(m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
+        let (f, m) = (rows.of(&scores.f), rows.of(&scores.m));
+        let fm = f.iter().zip(&m).map(|(f, m)| Some((f64::from((*f)?) + f64::from((*m)?)) / 2.0)).collect();
         t.insert("fm", Column::Float(fm))?;
     }
-    for f in &names {
+    for f in fields {
         if t.column(f).is_none() {
             t.unavailable
                 .insert(f.clone(), "RFM segment maps read recency, frequency, monetary, r, f, m and fm".into());
