@@ -22,6 +22,7 @@
 
 mod merge;
 mod pipe;
+mod radix;
 mod rows;
 mod tables;
 mod typed;
@@ -154,7 +155,14 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
     let longest = slots().map(|(_, s)| s.len as usize).max().unwrap_or(0);
     let order = if common < HEAD && longest - common <= 8 {
         // Every key ends within 8 bytes of the shared prefix (short ids): an 8-byte prefix sorts them.
-        by_prefix(n, slots().map(|(g, s)| (((s.head() >> (8 * common)).swap_bytes() >> 64) as u64, g)), key)
+        let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(n);
+        pairs.extend(slots().map(|(g, s)| (((s.head() >> (8 * common)).swap_bytes() >> 64) as u64, g)));
+        radix::sort_by_prefix(&mut pairs);
+        // Equal prefixes (keys that differ only in trailing NUL bytes) in order of their keys.
+        for run in pairs.chunk_by_mut(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            run.sort_unstable_by(|a, b| key(a.1).cmp(key(b.1)));
+        }
+        pairs.into_iter().map(|(_, g)| g).collect()
     } else if common < HEAD {
         by_prefix(n, slots().map(|(g, s)| ((s.head() >> (8 * common)).swap_bytes(), g)), key)
     } else {
