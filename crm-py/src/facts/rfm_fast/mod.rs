@@ -24,6 +24,7 @@ mod merge;
 mod pipe;
 mod radix;
 mod rows;
+mod status;
 mod tables;
 mod typed;
 

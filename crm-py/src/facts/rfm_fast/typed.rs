@@ -17,6 +17,7 @@ use crm_core::money::Currency;
 
 use super::pipe::{Customers, AHEAD};
 use super::rows::{Cols, Decline};
+use super::status::StatusText;
 use crate::arrow_in::{micros, IntCol, KeyCol, StrCol, Strings, TimeCol};
 use crate::facts::rows::resolve_refund;
 use crate::facts::Options;
@@ -50,6 +51,9 @@ enum Currencies<'a> {
 }
 
 enum Statuses<'a> {
+    Utf8(StatusText<'a, i32>),
+    Large(StatusText<'a, i64>),
+    /// String views.
     Text(Strings<'a>),
     /// Dictionary keys and the status of each dictionary entry (`None`: not a status).
     Dict(&'a [usize], Vec<Option<OrderStatus>>),
@@ -103,7 +107,11 @@ impl<'a> Typed<'a> {
             Some(s) => Currencies::Text(plain(s)?),
         };
         let status = match &c.status {
-            StrCol::Plain(_) => Statuses::Text(plain(&c.status)?),
+            StrCol::Plain(_) => match plain(&c.status)? {
+                Strings::Utf8(a) => Statuses::Utf8(StatusText::new(a.value_offsets(), a.value_data())),
+                Strings::Large(a) => Statuses::Large(StatusText::new(a.value_offsets(), a.value_data())),
+                views => Statuses::Text(views),
+            },
             StrCol::Dict { keys, nulls, values, .. } => {
                 if nulls_of(nulls.as_ref()).is_some() || values.null_count() > 0 {
                     return None;
@@ -184,7 +192,14 @@ fn currency_of(c: &Currencies<'_>, rows: Range<usize>) -> Result<Option<Currency
 fn repeats<O: Copy + Into<i64>>(offsets: &[O], data: &[u8], value: &[u8]) -> bool {
     let w = value.len() as i64;
     let (Some(&lo), Some(&hi)) = (offsets.first(), offsets.last()) else { return true };
-    if !offsets.windows(2).all(|p| p[1].into() - p[0].into() == w) {
+    // Equal lengths: the offsets step by `w`. Checked block by block, each
+    // without a branch per value (which lets the compiler vectorize it).
+    let lo_at = lo.into();
+    let steps = offsets.chunks(1024).enumerate().all(|(c, block)| {
+        let base = lo_at + (c * 1024) as i64 * w;
+        block.iter().zip(0i64..).fold(true, |ok, (&o, k)| ok & (o.into() == base + k * w))
+    });
+    if !steps {
         return false;
     }
     if w == 0 {
@@ -268,6 +283,8 @@ pub(super) fn read_typed<'a>(
         }
         let i = i as usize;
         let status = match &t.status {
+            Statuses::Utf8(s) => s.get(i),
+            Statuses::Large(s) => s.get(i),
             Statuses::Text(s) => OrderStatus::from_bytes(s.bytes(i)),
             Statuses::Dict(keys, codes) => codes.get(keys[i]).copied().flatten(),
         };
@@ -302,5 +319,47 @@ pub(super) fn read_typed<'a>(
         Ok(true)
     } else {
         Err(Decline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repeats;
+
+    /// Offsets and bytes of `values` laid end to end, as an Arrow column holds them.
+    fn column(values: &[&str]) -> (Vec<i32>, Vec<u8>) {
+        let mut offsets = vec![0i32];
+        let mut data = Vec::new();
+        for v in values {
+            data.extend_from_slice(v.as_bytes());
+            offsets.push(data.len() as i32);
+        }
+        (offsets, data)
+    }
+
+    /// True only when every value equals the first: a value of another
+    /// length anywhere in a long run (across the blocks of the length check,
+    /// even when the bytes still line up), or another value of the same
+    /// length, makes it false.
+    #[test]
+    fn repeats_finds_any_other_value() {
+        let same = vec!["EUR"; 3000];
+        let (o, d) = column(&same);
+        assert!(repeats(&o, &d, b"EUR"));
+        for at in [1, 1022, 1023, 1024, 2998] {
+            // "EU" then "REUR": the bytes still spell EUR EUR, the lengths do not.
+            let mut v = same.clone();
+            v[at] = "EU";
+            v[at + 1] = "REUR";
+            let (o, d) = column(&v);
+            assert_eq!(d, column(&same).1);
+            assert!(!repeats(&o, &d, b"EUR"), "lengths at {at}");
+            let mut v = same.clone();
+            v[at] = "USD";
+            let (o, d) = column(&v);
+            assert!(!repeats(&o, &d, b"EUR"), "bytes at {at}");
+        }
+        let (o, d) = column(&["", "", ""]);
+        assert!(repeats(&o, &d, b""));
     }
 }
