@@ -11,13 +11,15 @@ mod errors;
 mod facts;
 mod intern;
 mod ltv;
+mod memory;
 mod pyjson;
 mod segment;
 mod threads;
 
 /// mimalloc keeps freed memory for the next allocation instead of handing it
 /// back to the kernel: a call that reads ten million rows allocates a few
-/// hundred megabytes, and on these machines every fresh page costs a fault.
+/// hundred megabytes, and on these machines every fresh page costs a fault
+/// (how long it keeps them: [`memory`]).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -78,6 +80,7 @@ fn load_store<'py>(py: Python<'py>, store: &Bound<'py, PyAny>) -> PyResult<Bound
 /// The native module; its name must equal `[lib] name` and pyproject's `module-name`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    memory::keep_freed_memory();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("WIRE_VERSION", wire::WIRE_VERSION)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
