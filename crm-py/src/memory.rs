@@ -10,6 +10,8 @@
 //! with), lets a notebook's calls in a row reuse them; an idle process
 //! still returns them.
 
+use std::os::raw::c_long;
+
 use libmimalloc_sys::{mi_option_get, mi_option_set, mi_option_t};
 
 /// `mi_option_purge_delay`, by its place in `mi_option_e` of mimalloc's
@@ -19,9 +21,9 @@ use libmimalloc_sys::{mi_option_get, mi_option_set, mi_option_t};
 const PURGE_DELAY: mi_option_t = 15;
 /// mimalloc's default purge delay (ms): what [`PURGE_DELAY`] reads when it
 /// is that option and nobody has set it (`MIMALLOC_PURGE_DELAY`).
-const MIMALLOC_DEFAULT_MS: i64 = 1000;
+const MIMALLOC_DEFAULT_MS: c_long = 1000;
 /// The delay set instead (ms).
-pub(crate) const KEEP_MS: i64 = 10_000;
+pub(crate) const KEEP_MS: c_long = 10_000;
 
 /// Sets mimalloc's purge delay to [`KEEP_MS`] when it still has its
 /// default: a delay the user chose through `MIMALLOC_PURGE_DELAY` is kept,
@@ -32,8 +34,8 @@ pub(crate) fn keep_freed_memory() {
     // documents them as not thread-safe, and the module's init runs before
     // any of our threads exists.
     unsafe {
-        if i64::from(mi_option_get(PURGE_DELAY)) == MIMALLOC_DEFAULT_MS {
-            mi_option_set(PURGE_DELAY, KEEP_MS as _);
+        if mi_option_get(PURGE_DELAY) == MIMALLOC_DEFAULT_MS {
+            mi_option_set(PURGE_DELAY, KEEP_MS);
         }
     }
 }
@@ -51,9 +53,9 @@ mod tests {
     fn sets_the_purge_delay() {
         // SAFETY: the only test that touches mimalloc's options.
         let before = unsafe { mi_option_get(PURGE_DELAY) };
-        assert_eq!(i64::from(before), MIMALLOC_DEFAULT_MS);
+        assert_eq!(before, MIMALLOC_DEFAULT_MS);
         keep_freed_memory();
         // SAFETY: as above.
-        assert_eq!(i64::from(unsafe { mi_option_get(PURGE_DELAY) }), KEEP_MS);
+        assert_eq!(unsafe { mi_option_get(PURGE_DELAY) }, KEEP_MS);
     }
 }
