@@ -11,7 +11,7 @@
 //! (by the next hash bits) whose 64-byte slots hold the key's head and the
 //! running values together; a row's slot is asked for (prefetched) some
 //! rows before it is used, so that the cache misses of the lookups overlap.
-//! Order ids are checked for duplicates at the end, split between the threads
+//! Order ids are checked for duplicates at the end (order_ids.rs), split between the threads
 //! by their own hash.
 //!
 //! The path is optimistic: any row the general reader would report (a null,
@@ -21,6 +21,7 @@
 //! Same input, same table: the customers are sorted by key at the end.
 
 mod merge;
+mod order_ids;
 mod pipe;
 mod radix;
 mod rows;
@@ -40,9 +41,10 @@ use super::names::{layout, Names};
 use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
 use merge::merge;
+use order_ids::{distinct, OrderIdHashes};
 use pipe::Customers;
 use rows::{read_rows, Cols, ReadCache};
-use tables::{distinct, head_of, Part, HEAD};
+use tables::{head_of, Part, HEAD};
 use typed::{read_typed, Scratch, Typed};
 
 /// What one thread found: its customers (sorted by key) and their currencies.
@@ -65,16 +67,16 @@ fn worker<'a>(
     opts: &Options,
     window: &RfmWindow,
     failed: &AtomicBool,
-) -> Option<(Half, Vec<u64>)> {
+) -> Option<(Half, OrderIdHashes)> {
     // A panic here stops the other thread too.
     let _guard = FailOnPanic(failed);
     let state = foldhash::fast::FixedState::with_seed(0x5eed_c0de);
     let mut customers = Customers::new(*window, cols);
     let mut cache = ReadCache { status: (b"", OrderStatus::Pending), code: b"", currency: None };
-    // About half the rows are this thread's; room for a little more, so that
-    // the list of order-id hashes is not copied as it grows.
+    // About half the rows are this thread's (their order-id hashes, when
+    // checked, go to lists with room for a little more).
     let rows: usize = cols.iter().map(|c| c.rows).sum();
-    let mut ids = Vec::with_capacity(if opts.check_duplicates { rows / 2 + rows / 32 } else { 0 });
+    let mut ids = OrderIdHashes::with_room(if opts.check_duplicates { rows / 2 } else { 0 });
     let mut scratch = Scratch::default();
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t = std::time::Instant::now();
@@ -274,7 +276,7 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t0 = std::time::Instant::now();
     if opts.check_duplicates {
-        let lists = [ids_a.as_slice(), ids_b.as_slice()];
+        let lists = [&ids_a, &ids_b];
         let (d0, d1) = crate::threads::both(|| distinct(0, lists), || distinct(1, lists));
         if !(d0.ok()? && d1.ok()?) {
             // A repeated order id (or two ids with one hash): the general reader decides.

@@ -5,6 +5,7 @@ use std::hash::BuildHasher;
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 
+use super::order_ids::OrderIdHashes;
 use super::pipe::Customers;
 use crate::arrow_in::{IntCol, KeyCol, StrCol, TimeCol};
 use crate::facts::rows::resolve_refund;
@@ -67,7 +68,7 @@ pub(super) fn read_rows<'a>(
     opts: &Options,
     cache: &mut ReadCache<'a>,
     customers: &mut Customers<'a>,
-    ids: &mut Vec<u64>,
+    ids: &mut OrderIdHashes,
 ) -> Result<(), Decline> {
     for i in rows {
         let key = c.ids.get(i).ok_or(Decline)?.as_bytes();

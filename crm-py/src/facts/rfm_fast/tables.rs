@@ -214,52 +214,6 @@ impl Part {
     }
 }
 
-/// True when no two order-id hashes whose top bit is `bit` are equal, over
-/// both readers' lists. The hashes are first placed by table (a counting
-/// sort), then each table's worth (a few hundred kilobytes) goes through one
-/// reused open-addressing table sized for it, so the probes stay in the cache.
-pub(super) fn distinct(bit: u64, lists: [&[u64]; 2]) -> bool {
-    let mut start = vec![0usize; PARTS + 1];
-    for &h in lists.iter().flat_map(|l| l.iter()).filter(|&&h| h >> 63 == bit) {
-        start[part_of(h) + 1] += 1;
-    }
-    for k in 0..PARTS {
-        start[k + 1] += start[k];
-    }
-    let mut next = start.clone();
-    let mut placed = vec![0u64; start[PARTS]];
-    for &h in lists.iter().flat_map(|l| l.iter()).filter(|&&h| h >> 63 == bit) {
-        let k = part_of(h);
-        placed[next[k]] = h;
-        next[k] += 1;
-    }
-    let mut table: Vec<u64> = Vec::new();
-    for k in 0..PARTS {
-        let part = &placed[start[k]..start[k + 1]];
-        let cap = (part.len() * 2).next_power_of_two().max(16);
-        let mask = cap - 1;
-        table.clear();
-        table.resize(cap, 0);
-        for &h in part {
-            // 0 marks an empty slot: store 0 as 1 (a collision only sends the
-            // rows to the general reader, which compares the ids themselves).
-            let h = h.max(1);
-            let mut i = h as usize & mask;
-            loop {
-                match table[i] {
-                    0 => {
-                        table[i] = h;
-                        break;
-                    }
-                    v if v == h => return false,
-                    _ => i = (i + 1) & mask,
-                }
-            }
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::{head_of, Part};

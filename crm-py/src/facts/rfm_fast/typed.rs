@@ -15,6 +15,7 @@ use arrow_schema::TimeUnit;
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 
+use super::order_ids::OrderIdHashes;
 use super::pipe::{Customers, AHEAD};
 use super::rows::{Cols, Decline};
 use super::status::StatusText;
@@ -235,7 +236,7 @@ pub(super) fn read_typed<'a>(
     opts: &Options,
     scratch: &mut Scratch,
     customers: &mut Customers<'a>,
-    ids: &mut Vec<u64>,
+    ids: &mut OrderIdHashes,
 ) -> Result<bool, Decline> {
     if rows.is_empty() {
         return Ok(true);
