@@ -151,11 +151,14 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
         parts.get(p).and_then(|p| p.slots.get(i as usize))
     };
     let key = |g: u32| slot(g).and_then(|s| s.key(cols)).unwrap_or_default();
-    let n = slots().count();
+    let n: usize = parts.iter().map(|p| p.slots.len()).sum();
     let first = slots().next().map_or(0, |(_, s)| s.head());
-    let common =
-        slots().fold(HEAD, |c, (_, s)| c.min((s.head() ^ first).trailing_zeros() as usize / 8).min(s.len as usize));
-    let longest = slots().map(|(_, s)| s.len as usize).max().unwrap_or(0);
+    // One pass over the slots: the bytes every key head shares with the
+    // first, the longest key and the bytes of all keys.
+    let (common, longest, bytes) = slots().fold((HEAD, 0, 0), |(common, longest, bytes), (_, s)| {
+        let len = s.len as usize;
+        (common.min((s.head() ^ first).trailing_zeros() as usize / 8).min(len), longest.max(len), bytes + len)
+    });
     let order = if common < HEAD && longest - common <= 8 {
         // Every key ends within 8 bytes of the shared prefix (short ids): an 8-byte prefix sorts them.
         let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(n);
@@ -179,7 +182,6 @@ fn sorted_customers(parts: &[Part], cols: &[Cols<'_>], currencies: Vec<Currency>
         by_prefix(n, slots().map(|(g, _)| (prefix(g), g)), key)
     };
     // The slots in key order (a random walk over the tables: each is asked for some rows ahead).
-    let bytes = slots().map(|(_, s)| s.len as usize).sum();
     let mut keys = StrColumn::with_capacity(n, bytes);
     let mut acc = Vec::with_capacity(n);
     for (j, &g) in order.iter().enumerate() {
