@@ -11,8 +11,8 @@
 //! (by the next hash bits) whose 64-byte slots hold the key's head and the
 //! running values together; a row's slot is asked for (prefetched) some
 //! rows before it is used, so that the cache misses of the lookups overlap.
-//! Order ids are checked for duplicates at the end (order_ids.rs), split between the threads
-//! by their own hash.
+//! Order ids are checked for duplicates at the end (`order_ids.rs`), split
+//! between the threads by their own hash.
 //!
 //! The path is optimistic: any row the general reader would report (a null,
 //! an unknown status or currency, a bad amount, a duplicate order id), mixed

@@ -14,8 +14,8 @@ pub(super) struct OrderIdHashes {
 }
 
 impl OrderIdHashes {
-    /// Lists with room for about `expected` hashes in all, `None`-like
-    /// (no room) when the ids are not checked.
+    /// Lists with room for about `expected` hashes in all (none allocated
+    /// when `expected` is 0: the ids are not checked).
     pub(super) fn with_room(expected: usize) -> OrderIdHashes {
         // The hashes spread evenly over the lists; a little room beyond the
         // mean keeps most lists from being copied as they grow.

@@ -7,8 +7,9 @@
 use arrow_array::OffsetSizeTrait;
 use crm_core::model::OrderStatus;
 
-/// Longest status name: `partially_refunded`.
-const LONGEST: usize = 24;
+/// Bytes in the three words a value is read as; longer values name no
+/// status (the longest name, `partially_refunded`, has 18).
+const WORD_BYTES: usize = 24;
 
 /// Each status, its name's length and the name as three zero-padded words.
 struct Name {
@@ -17,9 +18,10 @@ struct Name {
     words: [u64; 3],
 }
 
-fn name(status: OrderStatus, text: &[u8]) -> Name {
-    let mut padded = [0u8; LONGEST];
-    padded[..text.len()].copy_from_slice(text);
+fn name(status: OrderStatus) -> Name {
+    let text = status.as_str().as_bytes();
+    let mut padded = [0u8; WORD_BYTES];
+    padded.iter_mut().zip(text).for_each(|(p, &b)| *p = b);
     let word = |k: usize| {
         let mut w = [0u8; 8];
         w.copy_from_slice(&padded[8 * k..8 * k + 8]);
@@ -30,14 +32,7 @@ fn name(status: OrderStatus, text: &[u8]) -> Name {
 
 /// The names of the statuses, as [`OrderStatus::from_bytes`] reads them.
 fn names() -> [Name; 6] {
-    [
-        name(OrderStatus::Pending, b"pending"),
-        name(OrderStatus::Paid, b"paid"),
-        name(OrderStatus::Fulfilled, b"fulfilled"),
-        name(OrderStatus::Cancelled, b"cancelled"),
-        name(OrderStatus::Refunded, b"refunded"),
-        name(OrderStatus::PartiallyRefunded, b"partially_refunded"),
-    ]
+    OrderStatus::ALL.map(name)
 }
 
 /// The statuses of a text column (offsets into `data`, as Arrow holds them).
@@ -76,7 +71,7 @@ impl<'a, O: OffsetSizeTrait> StatusText<'a, O> {
         let start = self.offsets.get(i)?.as_usize();
         let end = self.offsets.get(i + 1)?.as_usize();
         let len = end.checked_sub(start)?;
-        if len > LONGEST {
+        if len > WORD_BYTES {
             return None;
         }
         let words = [
