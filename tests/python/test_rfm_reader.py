@@ -96,6 +96,36 @@ def test_id_encodings(kind):
     same(t.set_column(5, "status", statuses))
 
 
+@pytest.mark.parametrize("kind", ["int16", "int32", "int64", "uint32", "uint64"])
+def test_integer_ids(kind):
+    # Numbers as ids (as Shopify and WooCommerce exports have them), in a
+    # many-chunk table, with a second batch: the same table as the general
+    # reader, whose ids are the numbers' decimal text, in text order.
+    t = orders(150_000, 20_000, seed=14)
+    numbers = pc.cast(pc.utf8_slice_codeunits(t.column("customer_id"), 1), pa.int64())
+    if not kind.startswith("u"):
+        # Negative ids too (the text "-5" sorts before "0").
+        numbers = pc.subtract(numbers, pa.scalar(1_000, pa.int64()))
+    ints = t.set_column(1, "customer_id", numbers.cast(getattr(pa, kind)()))
+    out = same(pa.Table.from_batches(ints.to_batches(max_chunksize=80_000)))
+    ids = out.column("customer_id").to_pylist()
+    assert ids == sorted(ids) and len(ids) == pc.count_distinct(numbers).as_py()
+    assert set(ids) == {str(v) for v in numbers.to_pylist()}
+
+
+def test_integer_ids_too_long_for_a_slot_and_with_nulls():
+    t = orders(seed=15)
+    numbers = pc.cast(pc.utf8_slice_codeunits(t.column("customer_id"), 1), pa.int64())
+    # 17 digits and more: the general reader takes the table, with the same result.
+    big = pc.add(numbers, pa.scalar(10**17, pa.int64()))
+    assert same(t.set_column(1, "customer_id", big)).column("customer_id")[0].as_py().startswith("1000000000000")
+    # Guests (null ids) with emails.
+    ids = pa.array([None if i % 50 == 0 else v for i, v in enumerate(numbers.to_pylist())], pa.int64())
+    emails = pa.array([f"g{i}@example.com" for i in range(t.num_rows)])
+    out = same(t.set_column(1, "customer_id", ids).append_column("email", emails))
+    assert any(k.startswith("guest:") for k in out.column("customer_id").to_pylist())
+
+
 @pytest.mark.parametrize("unit", ["s", "ms", "ns"])
 def test_timestamp_units(unit):
     t = orders(seed=8)

@@ -12,14 +12,18 @@
 //! running values together; a row's slot is asked for (prefetched) some
 //! rows before it is used, so that the cache misses of the lookups overlap.
 //! Order ids are checked for duplicates at the end (`order_ids.rs`), split
-//! between the threads by their own hash.
+//! between the threads by their own hash. Integer customer ids are looked
+//! up by their value bytes and become their decimal text once the reading
+//! is done (`keys.rs`).
 //!
 //! The path is optimistic: any row the general reader would report (a null,
 //! an unknown status or currency, a bad amount, a duplicate order id), mixed
-//! currencies, exchange rates or a key type it does not read make it give up,
-//! and the caller runs the general reader, which finds and words the errors.
+//! currencies, exchange rates, or integer ids whose text is longer than 16
+//! characters make it give up, and the caller runs the general reader, which
+//! finds and words the errors.
 //! Same input, same table: the customers are sorted by key at the end.
 
+mod keys;
 mod merge;
 mod order_ids;
 mod pipe;
@@ -40,6 +44,7 @@ use crm_core::segment::{RfmAccumulator, RfmOptions, RfmScores, RfmWindow};
 use super::names::{layout, Names};
 use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
+use keys::{decimal_keys, Keys};
 use merge::merge;
 use order_ids::{distinct, OrderIdHashes};
 use pipe::Customers;
@@ -107,6 +112,13 @@ fn worker<'a>(
         }
     }
     customers.finish();
+    if let Some(kind) = cols.first().and_then(|c| c.ids.int_kind()) {
+        // Integer keys: from here on, their decimal text (all batches share the column's type).
+        if decimal_keys(&mut customers.parts, kind).is_none() {
+            failed.store(true, Ordering::Relaxed);
+            return None;
+        }
+    }
     let read = t.elapsed();
     let out = sorted_customers(&customers.parts, cols, customers.currencies);
     if timing {
@@ -241,10 +253,7 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
             return None;
         }
         let col = |field: &str| l.idx(field).map(|i| batch.column(i));
-        let ids = match KeyCol::new(col("customer_id")?)? {
-            KeyCol::Str(s) => s,
-            KeyCol::Int(_) => return None,
-        };
+        let ids = Keys::new(KeyCol::new(col("customer_id")?)?)?;
         let order_id = match col("order_id").filter(|_| opts.check_duplicates) {
             Some(a) => Some(KeyCol::new(a)?),
             None => None,
@@ -293,4 +302,62 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
         eprintln!("merge and scores: {:?}", t0.elapsed());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray, UInt32Array};
+    use crm_core::facts::FactsOptions;
+    use crm_core::segment::RfmOptions;
+
+    use super::try_rfm;
+    use crate::arrow_in::Naive;
+    use crate::facts::names::Names;
+    use crate::facts::Options;
+
+    const DAY: i64 = 86_400_000_000;
+
+    /// Orders of customers 12 (paid 500 on day 1 and 700 on day 8), -3
+    /// (paid 100 on day 9) and 7 (a cancelled order only), as of day 10,
+    /// with the customer ids in `ids`.
+    fn batch(ids: ArrayRef) -> RecordBatch {
+        let placed = TimestampMicrosecondArray::from(vec![DAY, 8 * DAY, 9 * DAY, 2 * DAY]).with_timezone("UTC");
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            ("customer_id", ids),
+            ("placed_at", Arc::new(placed)),
+            ("total", Arc::new(Int64Array::from(vec![500, 700, 100, 900]))),
+            ("currency", Arc::new(StringArray::from(vec!["EUR"; 4]))),
+            ("status", Arc::new(StringArray::from(vec!["paid", "fulfilled", "paid", "cancelled"]))),
+        ];
+        RecordBatch::try_from_iter(columns).expect("a batch")
+    }
+
+    /// Integer customer ids are read by the fast reader (not handed to the
+    /// general one) and come out as their decimal text, in text order: "-3"
+    /// before "12" before "7".
+    #[test]
+    fn integer_ids_are_read_as_their_decimal_text() {
+        let opts = Options {
+            as_of: 10 * DAY,
+            naive: Naive::Reject,
+            check_duplicates: false,
+            default_currency: None,
+            facts: FactsOptions { orders_only: true, ..FactsOptions::default() },
+        };
+        let rfm = RfmOptions { k: 3, ..RfmOptions::default() };
+        let signed: ArrayRef = Arc::new(Int64Array::from(vec![12, 12, -3, 7]));
+        let s = try_rfm(&[batch(signed)], &Names::new(), &opts, &rfm).expect("the fast reader takes int64 ids");
+        let ids: Vec<&str> = (0..s.len()).map(|i| s.customer_id.get(i)).collect();
+        assert_eq!(ids, ["-3", "12", "7"]);
+        assert_eq!(s.recency, [Some(1), Some(2), None]);
+        assert_eq!(s.frequency, [1, 2, 0]);
+        assert_eq!(s.monetary, [100, 1200, 0]);
+        let unsigned: ArrayRef = Arc::new(UInt32Array::from(vec![12, 12, 3, 7]));
+        let s = try_rfm(&[batch(unsigned)], &Names::new(), &opts, &rfm).expect("the fast reader takes uint32 ids");
+        let ids: Vec<&str> = (0..s.len()).map(|i| s.customer_id.get(i)).collect();
+        assert_eq!(ids, ["12", "3", "7"]);
+        assert_eq!(s.frequency, [2, 1, 0]);
+    }
 }

@@ -5,6 +5,7 @@ use std::hash::BuildHasher;
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 
+use super::keys::Keys;
 use super::order_ids::OrderIdHashes;
 use super::pipe::Customers;
 use crate::arrow_in::{IntCol, KeyCol, StrCol, TimeCol};
@@ -13,7 +14,7 @@ use crate::facts::Options;
 
 /// The columns of one batch.
 pub(super) struct Cols<'a> {
-    pub(super) ids: StrCol<'a>,
+    pub(super) ids: Keys<'a>,
     pub(super) order_id: Option<KeyCol<'a>>,
     pub(super) placed: TimeCol<'a>,
     pub(super) total: IntCol<'a>,
@@ -71,7 +72,7 @@ pub(super) fn read_rows<'a>(
     ids: &mut OrderIdHashes,
 ) -> Result<(), Decline> {
     for i in rows {
-        let key = c.ids.get(i).ok_or(Decline)?.as_bytes();
+        let key = c.ids.get(i).ok_or(Decline)?;
         let hash = state.hash_one(key);
         if hash >> 63 != me {
             continue;

@@ -100,8 +100,25 @@ impl Slot {
     pub(super) fn key<'a>(&'a self, cols: &[Cols<'a>]) -> Option<&'a str> {
         match self.head.get(..self.len as usize) {
             Some(whole) => std::str::from_utf8(whole).ok(),
-            None => cols.get(self.batch as usize)?.ids.get(self.row as usize),
+            None => cols.get(self.batch as usize)?.ids.text(self.row as usize),
         }
+    }
+
+    /// The key's bytes when the slot holds them whole (keys of up to [`HEAD`] bytes).
+    pub(super) fn key_bytes(&self) -> Option<&[u8]> {
+        self.head.get(..self.len as usize)
+    }
+
+    /// Makes `key` (of up to [`HEAD`] bytes) the slot's key, `None` when it
+    /// is longer. The hash stays that of the old key: only the reading,
+    /// which is over, looks customers up.
+    pub(super) fn set_key(&mut self, key: &[u8]) -> Option<()> {
+        if key.len() > HEAD {
+            return None;
+        }
+        self.head = head_of(key).to_le_bytes();
+        self.len = key.len() as u32;
+        Some(())
     }
 
     /// True when this is the slot of `key` (whose hash is `hash`).

@@ -15,6 +15,7 @@ use arrow_schema::TimeUnit;
 use crm_core::model::OrderStatus;
 use crm_core::money::Currency;
 
+use super::keys::{IntKeys, Keys};
 use super::order_ids::OrderIdHashes;
 use super::pipe::{Customers, AHEAD};
 use super::rows::{Cols, Decline};
@@ -28,7 +29,7 @@ type Ints<'a> = (&'a [i64], Option<&'a NullBuffer>);
 
 /// The columns of one batch, when all of them have a layout this reader takes.
 pub(super) struct Typed<'a> {
-    ids: Strings<'a>,
+    ids: TypedKeys<'a>,
     order_id: Option<OrderIds<'a>>,
     placed: (&'a [i64], TimeUnit),
     total: &'a [i64],
@@ -37,6 +38,23 @@ pub(super) struct Typed<'a> {
     discount: Option<Ints<'a>>,
     refunded: Option<Ints<'a>>,
     refunded_at: Option<(Ints<'a>, TimeUnit)>,
+}
+
+/// Customer ids without nulls.
+enum TypedKeys<'a> {
+    Text(Strings<'a>),
+    Int(IntKeys<'a>),
+}
+
+impl<'a> TypedKeys<'a> {
+    /// The key of row `i` (in the batch).
+    #[inline(always)]
+    fn bytes(&self, i: usize) -> &'a [u8] {
+        match self {
+            TypedKeys::Text(s) => s.bytes(i),
+            TypedKeys::Int(k) => k.bytes(i).unwrap_or_default(),
+        }
+    }
 }
 
 enum OrderIds<'a> {
@@ -127,8 +145,13 @@ impl<'a> Typed<'a> {
             None => Some(None),
             Some(c) => ints(c).map(Some),
         };
+        let ids = match &c.ids {
+            Keys::Text(s) => TypedKeys::Text(plain(s)?),
+            Keys::Int(k) if k.without_nulls() => TypedKeys::Int(*k),
+            Keys::Int(_) => return None,
+        };
         Some(Typed {
-            ids: plain(&c.ids)?,
+            ids,
             order_id,
             placed: (placed, unit),
             total,
@@ -249,13 +272,17 @@ pub(super) fn read_typed<'a>(
     own.clear();
     own.resize(rows.len(), (0, 0));
     let mut n = 0;
-    each_text(&t.ids, rows, |i, key| {
+    let mut file = |i: usize, key: &[u8]| {
         let hash = state.hash_one(key);
         if let Some(o) = own.get_mut(n) {
             *o = (i as u32, hash);
         }
         n += usize::from(hash >> 63 == me);
-    });
+    };
+    match &t.ids {
+        TypedKeys::Text(s) => each_text(s, rows, file),
+        TypedKeys::Int(k) => rows.for_each(|i| file(i, k.bytes(i).unwrap_or_default())),
+    }
     // Each own row's customer is looked up in three steps, prefetched
     // AHEAD rows apart (see pipe.rs): index entry, slot, then the update.
     let own = &own[..n];
