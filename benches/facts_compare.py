@@ -132,13 +132,15 @@ def facts_polars(df: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
     )
 
 
-def parse_args(doc: str) -> argparse.Namespace:
-    """The options both comparison scripts take."""
+def parse_args(doc: str, int_ids: bool = False) -> argparse.Namespace:
+    """The options both comparison scripts take (with ``int_ids``, also ``--int-ids``)."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--orders", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
+    if int_ids:
+        ap.add_argument("--int-ids", action="store_true", help="customer ids as int64 numbers instead of text")
     return ap.parse_args()
 
 
