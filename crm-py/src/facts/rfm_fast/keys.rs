@@ -111,37 +111,54 @@ impl<'a> IntKeys<'a> {
 }
 
 impl IntKind {
-    /// The value of an integer key's bytes.
-    fn value(self, b: &[u8]) -> Option<i128> {
+    /// The sign (true: negative) and magnitude of an integer key's bytes.
+    fn value(self, b: &[u8]) -> Option<(bool, u64)> {
         fn word<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
             b.get(..N)?.try_into().ok()
         }
+        let signed = |v: i64| (v < 0, v.unsigned_abs());
         Some(match (self.width, self.signed) {
-            (1, true) => i128::from(i8::from_ne_bytes(word(b)?)),
-            (2, true) => i128::from(i16::from_ne_bytes(word(b)?)),
-            (4, true) => i128::from(i32::from_ne_bytes(word(b)?)),
-            (8, true) => i128::from(i64::from_ne_bytes(word(b)?)),
-            (1, false) => i128::from(word::<1>(b)?[0]),
-            (2, false) => i128::from(u16::from_ne_bytes(word(b)?)),
-            (4, false) => i128::from(u32::from_ne_bytes(word(b)?)),
-            (8, false) => i128::from(u64::from_ne_bytes(word(b)?)),
+            (1, true) => signed(i64::from(i8::from_ne_bytes(word(b)?))),
+            (2, true) => signed(i64::from(i16::from_ne_bytes(word(b)?))),
+            (4, true) => signed(i64::from(i32::from_ne_bytes(word(b)?))),
+            (8, true) => signed(i64::from_ne_bytes(word(b)?)),
+            (1, false) => (false, u64::from(word::<1>(b)?[0])),
+            (2, false) => (false, u64::from(u16::from_ne_bytes(word(b)?))),
+            (4, false) => (false, u64::from(u32::from_ne_bytes(word(b)?))),
+            (8, false) => (false, u64::from_ne_bytes(word(b)?)),
             _ => return None,
         })
     }
+}
+
+/// The decimal text of `magnitude`, with a minus sign when `negative`,
+/// written at the end of `buf` (at most 21 bytes: 20 digits and the sign).
+fn decimal(negative: bool, magnitude: u64, buf: &mut [u8; 24]) -> &[u8] {
+    let mut at = buf.len();
+    let mut m = magnitude;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    &buf[at..]
 }
 
 /// Turns every slot's integer key bytes into the key's decimal text, which
 /// the slot then holds as a string key. `None` (the general reader runs)
 /// when a text would be longer than a slot holds (more than 16 characters).
 pub(super) fn decimal_keys(parts: &mut [Part], kind: IntKind) -> Option<()> {
-    use std::io::Write;
-    let mut text = [0u8; 40];
+    let mut buf = [0u8; 24];
     for s in parts.iter_mut().flat_map(|p| p.slots.iter_mut()) {
-        let v = kind.value(s.key_bytes()?)?;
-        let mut w = &mut text[..];
-        write!(w, "{v}").ok()?;
-        let len = 40 - w.len();
-        s.set_key(text.get(..len)?)?;
+        let (negative, magnitude) = kind.value(s.key_bytes()?)?;
+        s.set_key(decimal(negative, magnitude, &mut buf))?;
     }
     Some(())
 }
@@ -155,6 +172,22 @@ mod tests {
     use super::{decimal_keys, Keys};
     use crate::arrow_in::KeyCol;
     use crate::facts::rfm_fast::tables::Part;
+
+    /// The text is Rust's own decimal formatting, at every number of
+    /// digits, for both signs and at the ends of the range.
+    #[test]
+    fn decimal_text_equals_format() {
+        let mut buf = [0u8; 24];
+        let mut values = vec![0i128, u64::MAX.into(), i64::MIN.into(), i64::MAX.into()];
+        for p in 0..20 {
+            let t = 10i128.pow(p);
+            values.extend([t - 1, t, t + 1, -(t - 1), -t, -(t + 1)]);
+        }
+        for v in values.into_iter().filter(|v| v.unsigned_abs() <= u128::from(u64::MAX)) {
+            let text = super::decimal(v < 0, v.unsigned_abs() as u64, &mut buf);
+            assert_eq!(text, format!("{v}").as_bytes(), "{v}");
+        }
+    }
 
     /// Every integer type's keys come back as the decimal text the general
     /// reader writes, nulls read as missing, and decimals are declined.
