@@ -7,6 +7,8 @@ use crm_core::facts::{compute_facts, CartColumns, EventColumns, FactsInput, Line
 use crm_core::money::Currency;
 
 use super::{names::*, order_ids::*, rows::*, Options, Tables};
+use std::collections::HashMap;
+
 use crate::arrow_in::{DictCache, KeyCol, StrCol};
 use crate::errors::invalid_input;
 use crate::intern::Interner;
@@ -16,6 +18,9 @@ pub(super) struct Build<'a> {
     pub(super) names: &'a Names,
     pub(super) opts: &'a Options,
     pub(super) keys: Interner,
+    /// Integer customer ids of the orders seen so far and their dense ids
+    /// (each number's text is interned once, not once per row).
+    pub(super) int_keys: HashMap<i128, u32, foldhash::fast::FixedState>,
     pub(super) created: Vec<i64>,
     pub(super) errors: Errors,
     pub(super) currencies: Vec<Currency>,
@@ -39,6 +44,7 @@ impl<'a> Build<'a> {
             names,
             opts,
             keys: Interner::default(),
+            int_keys: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed_c0de)),
             created: Vec::new(),
             errors: Errors::default(),
             currencies: Vec::new(),

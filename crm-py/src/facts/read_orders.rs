@@ -103,9 +103,10 @@ impl Build<'_> {
                 self.order_ids.hashes.reserve(n);
                 self.order_ids.offsets.reserve(n + 1);
             }
-            // Plain string ids are interned on a second thread (a batch at a
-            // time, overlapping cache misses) while this one reads the other
-            // columns; rows with a null id (guests) are keyed after the join.
+            // Plain string, dictionary and integer ids are interned on a
+            // second thread (a batch at a time, overlapping cache misses)
+            // while this one reads the other columns; rows with a null id
+            // (guests) are keyed after the join.
             let errors_before = self.errors.list.len();
             let first_row = self.orders.customer.len();
             std::thread::scope(|scope| -> Result<(), Error> {
@@ -118,7 +119,7 @@ impl Build<'_> {
                         Some(scope.spawn(move || {
                             keys.intern_many(n, |i| col.get(i), &mut out);
                             created.resize(keys.len(), NEVER);
-                            (keys, created, out, None)
+                            (keys, created, out, None, None)
                         }))
                     }
                     // Dictionary ids: each dictionary entry is interned once (the cache is kept
@@ -142,10 +143,31 @@ impl Build<'_> {
                                 _ => NONE,
                             }));
                             created.resize(keys.len(), NEVER);
-                            (keys, created, out, Some(cache))
+                            (keys, created, out, Some(cache), None)
                         }))
                     }
-                    _ => None,
+                    // Integer ids: each number's text is interned once, rows map through the numbers.
+                    KeyCol::Int(col) => {
+                        let mut keys = std::mem::take(&mut self.keys);
+                        let mut created = std::mem::take(&mut self.created);
+                        let mut out = std::mem::take(&mut pre_ids);
+                        let mut by_number = std::mem::take(&mut self.int_keys);
+                        out.clear();
+                        Some(scope.spawn(move || {
+                            let mut text = String::new();
+                            out.extend((0..n).map(|i| match col.get(i) {
+                                Some(v) => *by_number.entry(v).or_insert_with(|| {
+                                    use std::fmt::Write;
+                                    text.clear();
+                                    let _ = write!(text, "{v}");
+                                    keys.intern(&text)
+                                }),
+                                None => NONE,
+                            }));
+                            created.resize(keys.len(), NEVER);
+                            (keys, created, out, None, Some(by_number))
+                        }))
+                    }
                 };
                 let threaded = job.is_some();
                 for i in 0..n {
@@ -320,13 +342,16 @@ impl Build<'_> {
                     o.currency.push(if cur == u16::MAX { 0 } else { cur });
                 }
                 if let Some(job) = job {
-                    let (keys, created, out, cache) =
+                    let (keys, created, out, cache, by_number) =
                         job.join().map_err(|_| invalid_input("orders", "internal: interning customer ids failed"))?;
                     self.keys = keys;
                     self.created = created;
                     pre_ids = out;
                     if let Some(cache) = cache {
                         id_cache = cache;
+                    }
+                    if let Some(by_number) = by_number {
+                        self.int_keys = by_number;
                     }
                     for (i, &c) in pre_ids.iter().enumerate() {
                         let c = if c != NONE {
