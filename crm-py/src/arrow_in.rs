@@ -371,6 +371,14 @@ impl<'a> KeyCol<'a> {
             KeyCol::Int(_) => None,
         }
     }
+
+    /// The integer column, when the keys are integers.
+    pub(crate) fn as_int(&self) -> Option<&IntCol<'a>> {
+        match self {
+            KeyCol::Str(_) => None,
+            KeyCol::Int(n) => Some(n),
+        }
+    }
 }
 
 /// An integer or decimal column read as `i128` raw values with a decimal scale.

@@ -125,6 +125,40 @@ def test_integer_ids_sort_as_text():
     assert facts(orders).column("customer_id").to_pylist() == ["10", "100", "9"]
 
 
+@pytest.mark.parametrize("typ", [pa.int32(), pa.int64(), pa.uint64()], ids=str)
+def test_integer_ids_in_every_table(typ):
+    # The same store with integer ids and with their text as ids: the same
+    # facts. 9 has orders and a cart, 7 only a cart and an event, 42 only a
+    # sign-up, 100 orders over two batches and an event.
+    def tables(ids):
+        orders = pa.table({
+            "order_id": ["o1", "o2", "o3", "o4"],
+            "customer_id": ids([10, 9, 100, 100]),
+            "placed_at": pa.array([t(1), t(2), t(3), t(20)], pa.timestamp("s", tz="UTC")),
+            "total": [1000, 2000, 3000, 500],
+            "currency": ["EUR"] * 4,
+            "status": ["paid", "paid", "fulfilled", "refunded"],
+        })
+        carts = pa.table({
+            "customer_id": ids([9, 7]),
+            "created_at": pa.array([t(4), t(5)], pa.timestamp("s", tz="UTC")),
+            "updated_at": pa.array([t(4, 1), t(5, 1)], pa.timestamp("s", tz="UTC")),
+        })
+        events = pa.table({"customer_id": ids([100, 7, 10]),
+                           "at": pa.array([t(25), t(6), t(7)], pa.timestamp("s", tz="UTC"))})
+        customers = pa.table({"customer_id": ids([10, 42]),
+                              "created_at": pa.array([t(1), t(8)], pa.timestamp("s", tz="UTC"))})
+        return pa.Table.from_batches(orders.to_batches(max_chunksize=2)), carts, events, customers
+
+    numbers = tables(lambda v: pa.array(v, typ))
+    texts = tables(lambda v: pa.array([str(x) for x in v]))
+    out = facts(numbers[0], carts=numbers[1], events=numbers[2], customers=numbers[3])
+    assert out.equals(facts(texts[0], carts=texts[1], events=texts[2], customers=texts[3]))
+    rows = {r["customer_id"]: r for r in out.to_pylist()}
+    assert list(rows) == ["10", "100", "42", "7", "9"]
+    assert (rows["100"]["order_count"], rows["100"]["refund_count"], rows["7"]["abandoned_cart_count"]) == (1, 1, 1)
+
+
 # --- timestamps ------------------------------------------------------------------
 
 

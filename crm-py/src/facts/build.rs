@@ -8,6 +8,7 @@ use crm_core::money::Currency;
 
 use super::{names::*, order_ids::*, rows::*, Options, Tables};
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use crate::arrow_in::{DictCache, KeyCol, StrCol};
 use crate::errors::invalid_input;
@@ -88,6 +89,19 @@ impl<'a> Build<'a> {
             let v = ids.as_str().and_then(|s| s.dict_value(k))?;
             let c = self.customer(v);
             cache.set(k, c);
+            return Some(c);
+        }
+        if let Some(v) = ids.as_int().and_then(|n| n.get(i)) {
+            // An integer id: its text is written and interned once.
+            if let Some(&c) = self.int_keys.get(&v) {
+                return Some(c);
+            }
+            let mut text = std::mem::take(&mut self.buf);
+            text.clear();
+            let _ = write!(text, "{v}");
+            let c = self.customer(&text);
+            self.buf = text;
+            self.int_keys.insert(v, c);
             return Some(c);
         }
         let mut buf = std::mem::take(&mut self.buf);
