@@ -23,14 +23,13 @@ pub(super) enum Keys<'a> {
     Int(IntKeys<'a>),
 }
 
-/// An integer customer-id column: its values' bytes, `width` per row.
+/// An integer customer-id column: its values' bytes, the type's width per row.
 #[derive(Clone, Copy)]
 pub(super) struct IntKeys<'a> {
     bytes: &'a [u8],
-    width: usize,
     nulls: Option<&'a NullBuffer>,
-    /// How the bytes read back: the type's width and sign.
-    pub(super) kind: IntKind,
+    /// The type's width and sign: how the bytes split into rows and read back.
+    kind: IntKind,
 }
 
 /// The width and sign of an integer key type.
@@ -41,12 +40,10 @@ pub(super) struct IntKind {
 }
 
 fn int_keys<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>, signed: bool) -> IntKeys<'_> {
-    let width = std::mem::size_of::<T::Native>();
     IntKeys {
         bytes: a.values().inner().as_slice(),
-        width,
         nulls: a.nulls().filter(|n| n.null_count() > 0),
-        kind: IntKind { width, signed },
+        kind: IntKind { width: std::mem::size_of::<T::Native>(), signed },
     }
 }
 
@@ -106,7 +103,8 @@ impl<'a> IntKeys<'a> {
     /// The bytes of row `i`, whatever its null bit.
     #[inline(always)]
     pub(super) fn bytes(&self, i: usize) -> Option<&'a [u8]> {
-        self.bytes.get(i * self.width..(i + 1) * self.width)
+        let w = self.kind.width;
+        self.bytes.get(i * w..(i + 1) * w)
     }
 }
 

@@ -98,7 +98,7 @@ impl Slot {
 
     /// The key: from the slot when it is short, else from its column.
     pub(super) fn key<'a>(&'a self, cols: &[Cols<'a>]) -> Option<&'a str> {
-        match self.head.get(..self.len as usize) {
+        match self.key_bytes() {
             Some(whole) => std::str::from_utf8(whole).ok(),
             None => cols.get(self.batch as usize)?.ids.text(self.row as usize),
         }
