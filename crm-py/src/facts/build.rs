@@ -19,9 +19,8 @@ pub(super) struct Build<'a> {
     pub(super) names: &'a Names,
     pub(super) opts: &'a Options,
     pub(super) keys: Interner,
-    /// Integer customer ids of the orders seen so far and their dense ids
-    /// (each number's text is interned once, not once per row).
-    pub(super) int_keys: HashMap<i128, u32, foldhash::fast::FixedState>,
+    /// Integer customer ids seen so far and their dense ids.
+    pub(super) int_keys: NumberKeys,
     pub(super) created: Vec<i64>,
     pub(super) errors: Errors,
     pub(super) currencies: Vec<Currency>,
@@ -39,13 +38,45 @@ pub(super) struct Build<'a> {
     pub(super) read_ids: bool,
 }
 
+/// Integer customer ids and their dense ids: each number's decimal text
+/// (the key the general reader gives it) is written and interned once,
+/// however many rows carry the number.
+pub(super) struct NumberKeys {
+    ids: HashMap<i128, u32, foldhash::fast::FixedState>,
+    text: String,
+}
+
+impl Default for NumberKeys {
+    fn default() -> Self {
+        NumberKeys {
+            ids: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed_c0de)),
+            text: String::new(),
+        }
+    }
+}
+
+impl NumberKeys {
+    /// The dense id in `keys` of the number `v`.
+    #[inline]
+    pub(super) fn id(&mut self, v: i128, keys: &mut Interner) -> u32 {
+        if let Some(&id) = self.ids.get(&v) {
+            return id;
+        }
+        self.text.clear();
+        let _ = write!(self.text, "{v}");
+        let id = keys.intern(&self.text);
+        self.ids.insert(v, id);
+        id
+    }
+}
+
 impl<'a> Build<'a> {
     pub(super) fn new(names: &'a Names, opts: &'a Options) -> Self {
         Build {
             names,
             opts,
             keys: Interner::default(),
-            int_keys: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed_c0de)),
+            int_keys: NumberKeys::default(),
             created: Vec::new(),
             errors: Errors::default(),
             currencies: Vec::new(),
@@ -66,6 +97,11 @@ impl<'a> Build<'a> {
     #[inline]
     pub(super) fn customer(&mut self, key: &str) -> u32 {
         let id = self.keys.intern(key);
+        self.noted(id)
+    }
+
+    /// `id`, given its place in `created` when it is a new customer.
+    fn noted(&mut self, id: u32) -> u32 {
         if id as usize == self.created.len() {
             self.created.push(NEVER);
         }
@@ -92,17 +128,8 @@ impl<'a> Build<'a> {
             return Some(c);
         }
         if let Some(v) = ids.as_int().and_then(|n| n.get(i)) {
-            // An integer id: its text is written and interned once.
-            if let Some(&c) = self.int_keys.get(&v) {
-                return Some(c);
-            }
-            let mut text = std::mem::take(&mut self.buf);
-            text.clear();
-            let _ = write!(text, "{v}");
-            let c = self.customer(&text);
-            self.buf = text;
-            self.int_keys.insert(v, c);
-            return Some(c);
+            let id = self.int_keys.id(v, &mut self.keys);
+            return Some(self.noted(id));
         }
         let mut buf = std::mem::take(&mut self.buf);
         let key = owner_key(ids, email, phone, i, &mut buf).map(|k| self.customer(&k));

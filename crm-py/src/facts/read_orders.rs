@@ -154,16 +154,7 @@ impl Build<'_> {
                         let mut by_number = std::mem::take(&mut self.int_keys);
                         out.clear();
                         Some(scope.spawn(move || {
-                            let mut text = String::new();
-                            out.extend((0..n).map(|i| match col.get(i) {
-                                Some(v) => *by_number.entry(v).or_insert_with(|| {
-                                    use std::fmt::Write;
-                                    text.clear();
-                                    let _ = write!(text, "{v}");
-                                    keys.intern(&text)
-                                }),
-                                None => NONE,
-                            }));
+                            out.extend((0..n).map(|i| col.get(i).map_or(NONE, |v| by_number.id(v, &mut keys))));
                             created.resize(keys.len(), NEVER);
                             (keys, created, out, None, Some(by_number))
                         }))
