@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# A fresh build gains nothing from incremental caches, and they take disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 step() { printf '\n==== %s\n' "$*"; }
 
 step "cargo fmt --check"
