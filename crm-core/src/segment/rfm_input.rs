@@ -97,6 +97,43 @@ impl RfmAccumulator {
         }
     }
 
+    /// Adds the orders `other` has added up, as if they had been added here
+    /// one by one: readers that split the orders between threads combine
+    /// their accumulators this way. `other` must number currencies as `self`
+    /// does. Two different currencies make the customer mixed.
+    ///
+    /// ```
+    /// use crm_core::model::OrderStatus;
+    /// use crm_core::segment::{RfmAccumulator, RfmWindow};
+    /// let w = RfmWindow { after: i64::MIN, as_of: 100 };
+    /// let (mut a, mut b) = (RfmAccumulator::EMPTY, RfmAccumulator::EMPTY);
+    /// a.add(&w, 10, OrderStatus::Paid, 500, 0, 0);
+    /// b.add(&w, 30, OrderStatus::Fulfilled, 700, 0, 0);
+    /// b.add(&w, 20, OrderStatus::Paid, 100, 0, 0);
+    /// a.absorb(&b);
+    /// assert_eq!((a.count, a.spend, a.last), (3, 1300, 30));
+    /// let mut c = RfmAccumulator::EMPTY;
+    /// c.add(&w, 40, OrderStatus::Paid, 100, 0, 1); // another currency
+    /// a.absorb(&c);
+    /// assert!(!a.is_clean());
+    /// ```
+    #[inline]
+    pub fn absorb(&mut self, other: &RfmAccumulator) {
+        self.mixed |= other.mixed;
+        if other.currency == Self::NO_CURRENCY {
+            return;
+        }
+        if self.currency == Self::NO_CURRENCY {
+            self.currency = other.currency;
+        } else if self.currency != other.currency {
+            self.mixed = true;
+            return;
+        }
+        self.count += other.count;
+        self.spend = self.spend.saturating_add(other.spend);
+        self.last = self.last.max(other.last);
+    }
+
     /// Neither mixed currencies nor an overflowing spend: the values can be scored.
     pub fn is_clean(&self) -> bool {
         !self.mixed && self.spend != i64::MAX && self.spend != i64::MIN
@@ -285,4 +322,62 @@ fn rfm_pass(
         return Ok(rfm_scores(&compute_facts(input, as_of, fo)?, options)?);
     }
     Ok(rfm_from_accumulators(input.customer_ids.clone(), &acc, &input.currencies, as_of, options)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{RfmAccumulator, RfmWindow};
+    use crate::model::OrderStatus;
+
+    const STATUSES: [OrderStatus; 5] = [
+        OrderStatus::Paid,
+        OrderStatus::Fulfilled,
+        OrderStatus::Cancelled,
+        OrderStatus::Refunded,
+        OrderStatus::PartiallyRefunded,
+    ];
+
+    /// (placed, status, total, refunded, currency, which half)
+    type Order = (i64, OrderStatus, i64, i64, u16, bool);
+
+    fn orders() -> impl Strategy<Value = Vec<Order>> {
+        let order = (0i64..300, 0usize..5, 0i64..1000, 0i64..1000, 0u16..3, 0u8..10, any::<bool>()).prop_map(
+            |(placed, s, total, r, c, one_currency, half)| {
+                // Mostly one currency, so that most cases are clean.
+                let currency = if one_currency < 8 { 0 } else { c };
+                (placed, STATUSES[s], total, r.min(total), currency, half)
+            },
+        );
+        prop::collection::vec(order, 0..40)
+    }
+
+    fn add_all<'a>(w: &RfmWindow, orders: impl Iterator<Item = &'a Order>) -> RfmAccumulator {
+        let mut a = RfmAccumulator::EMPTY;
+        for &(placed, status, total, refunded, currency, _) in orders {
+            a.add(w, placed, status, total, refunded, currency);
+        }
+        a
+    }
+
+    proptest! {
+        /// Orders split in two halves, each added up, then one absorbing the
+        /// other (either way round), give what adding them all one by one
+        /// gives; mixed currencies are found either way.
+        #[test]
+        fn absorbing_a_split_equals_adding_in_sequence(orders in orders(), after in prop::option::of(0i64..100)) {
+            let w = RfmWindow { after: after.unwrap_or(i64::MIN), as_of: 200 };
+            let all = add_all(&w, orders.iter());
+            let first = add_all(&w, orders.iter().filter(|o| o.5));
+            let second = add_all(&w, orders.iter().filter(|o| !o.5));
+            for (mut x, y) in [(first, second), (second, first)] {
+                x.absorb(&y);
+                prop_assert_eq!(x.is_clean(), all.is_clean());
+                if all.is_clean() {
+                    prop_assert_eq!(x, all);
+                }
+            }
+        }
+    }
 }
