@@ -23,9 +23,15 @@ DAY_US = 86_400_000_000
 STATUSES = np.array(["paid", "fulfilled", "pending", "cancelled", "refunded", "partially_refunded"])
 
 
-def orders(n: int = 4000, customers: int = 700, seed: int = 1) -> pa.Table:
+# Customer ids that are a prefix and a number take the reader's numbered
+# path (one array entry per number); other ids take its hashing path.
+SHAPES = ["numbered", "opaque"]
+
+
+def orders(n: int = 4000, customers: int = 700, seed: int = 1, shape: str = "numbered") -> pa.Table:
     """Member orders over a year around AS_OF (some after it), refunds dated
-    before and after it, in EUR."""
+    before and after it, in EUR. Customer ids "c00042", or "c00042z" when
+    ``shape`` is "opaque"."""
     rng = np.random.default_rng(seed)
     start = int(datetime(2023, 9, 1, tzinfo=timezone.utc).timestamp()) * 1_000_000
     placed = start + rng.integers(0, 400 * DAY_US, size=n)
@@ -36,7 +42,7 @@ def orders(n: int = 4000, customers: int = 700, seed: int = 1) -> pa.Table:
     ts = pa.timestamp("us", tz="UTC")
     return pa.table({
         "order_id": [f"o{i}" for i in range(n)],
-        "customer_id": [f"c{int(c):05d}" for c in rng.integers(0, customers, size=n)],
+        "customer_id": [f"c{int(c):05d}{'z' if shape == 'opaque' else ''}" for c in rng.integers(0, customers, size=n)],
         "placed_at": pa.array(placed, pa.int64()).cast(ts),
         "total": pa.array(total, pa.int64()),
         "currency": ["EUR"] * n,
@@ -58,8 +64,9 @@ def same(table: pa.Table, **kwargs) -> pa.Table:
     return ours
 
 
-def test_plain_table_and_options():
-    t = orders()
+@pytest.mark.parametrize("shape", SHAPES)
+def test_plain_table_and_options(shape):
+    t = orders(shape=shape)
     out = same(t)
     # One row per distinct customer, scored when they have a counted order by AS_OF.
     assert out.num_rows == pc.count_distinct(t.column("customer_id")).as_py()
@@ -80,9 +87,10 @@ def test_plain_table_and_options():
     same(t, check_duplicates=False)
 
 
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("chunk", [1, 97, 40_000])
-def test_batches_of_any_size(chunk):
-    t = orders(3000, 400, seed=2)
+def test_batches_of_any_size(chunk, shape):
+    t = orders(3000, 400, seed=2, shape=shape)
     same(pa.Table.from_batches(t.to_batches(max_chunksize=chunk)))
 
 
@@ -148,16 +156,18 @@ def test_nulls_in_the_optional_columns():
     assert n == with_nulls.num_rows
 
 
-def test_many_chunks_and_batches():
+@pytest.mark.parametrize("shape", SHAPES)
+def test_many_chunks_and_batches(shape):
     # More rows than one chunk of the fast reader (65,536), in uneven batches.
-    t = orders(150_000, 20_000, seed=10)
+    t = orders(150_000, 20_000, seed=10, shape=shape)
     out = same(pa.Table.from_batches(t.to_batches(max_chunksize=70_001)))
     assert out.equals(crm_core.rfm(t, as_of=AS_OF))
     assert out.num_rows == pc.count_distinct(t.column("customer_id")).as_py()
 
 
-def test_one_thread_gives_the_same_table(monkeypatch):
-    t = orders(20_000, 3_000, seed=13)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_one_thread_gives_the_same_table(monkeypatch, shape):
+    t = orders(20_000, 3_000, seed=13, shape=shape)
     two = crm_core.rfm(t, as_of=AS_OF)
     loaded_two = crm_core.load_orders(t, as_of=AS_OF).rfm()
     monkeypatch.setenv("CRM_CORE_THREADS", "1")
@@ -211,16 +221,21 @@ def errors_of(fn):
     return type(e.value), e.value.code, str(e.value)
 
 
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize(
     "break_it",
-    ["duplicate", "status", "negative", "negative_discount", "currency", "refund_over_total", "null_time"],
+    ["duplicate", "duplicate_far", "status", "negative", "negative_discount", "currency", "refund_over_total",
+     "null_time"],
 )
-def test_bad_rows_give_the_general_readers_error(break_it):
-    t = orders(500, 80, seed=6)
+def test_bad_rows_give_the_general_readers_error(break_it, shape):
+    t = orders(500, 80, seed=6, shape=shape)
     rows = t.to_pylist()
     bad = rows[123]
     if break_it == "duplicate":
         bad["order_id"] = rows[7]["order_id"]
+    elif break_it == "duplicate_far":
+        # In the other half of the rows (the numbered path splits them between its threads).
+        rows[400]["order_id"] = rows[7]["order_id"]
     elif break_it == "status":
         bad["status"] = "shipped"
     elif break_it == "negative":
@@ -266,3 +281,55 @@ def test_refund_instant_beyond_the_calendar():
     ours = errors_of(lambda: crm_core.rfm(broken, as_of=AS_OF))
     assert ours == errors_of(lambda: general(broken))
     assert ours[1] != "internal"
+
+
+def path_of(capfd) -> str:
+    """Which of the fast reader's paths ran (CRM_PY_TIMING makes it print its steps)."""
+    err = capfd.readouterr().err
+    if "numbered:" in err:
+        return "numbered"
+    return "hashing" if "thread 0: read and add" in err else "general"
+
+
+@pytest.mark.parametrize(
+    "make, path",
+    [
+        (lambda c: f"c{c}", "numbered"),
+        (lambda c: f"cus_{c:07d}", "numbered"),
+        (lambda c: f"gid://shopify/Customer/{c}", "numbered"),
+        (lambda c: str(c), "numbered"),
+        (lambda c: pa.scalar(c, pa.uint32()), "numbered"),
+        (lambda c: pa.scalar(c, pa.int64()), "numbered"),
+        (lambda c: pa.scalar(c - 100, pa.int64()), "hashing"),  # negative numbers
+        (lambda c: f"c{c:05d}z", "hashing"),
+        (lambda c: f"c{c * 1_000_003}", "hashing"),  # far more numbers than rows
+    ],
+)
+def test_id_shapes_and_the_path_they_take(monkeypatch, capfd, make, path):
+    t = orders(30_000, 5_000, seed=16)
+    numbers = [int(x[1:]) for x in t.column("customer_id").to_pylist()]
+    ids = [make(c) for c in numbers]
+    shaped = t.set_column(1, "customer_id", pa.array(ids) if isinstance(ids[0], str) else pa.array(ids, ids[0].type))
+    monkeypatch.setenv("CRM_PY_TIMING", "1")
+    out = crm_core.rfm(shaped, as_of=AS_OF)
+    assert path_of(capfd) == path
+    assert out.equals(general(shaped))
+    got = out.column("customer_id").to_pylist()
+    assert got == sorted(got)
+    assert set(got) == {str(v) for v in shaped.column("customer_id").to_pylist()}
+
+
+@pytest.mark.parametrize("row", [70_000, 140_000])
+def test_ids_that_stop_being_numbers_midway(monkeypatch, capfd, row):
+    # Rows far from the first: in a later chunk of the first thread's half, or in the second's.
+    t = orders(150_000, 20_000, seed=17)
+    plain = [f"c{int(x[1:])}" for x in t.column("customer_id").to_pylist()]
+    monkeypatch.setenv("CRM_PY_TIMING", "1")
+    for odd in ["c0" + plain[row][1:], plain[row] + "x", "d" + plain[row][1:]]:
+        ids = plain[:row] + [odd] + plain[row + 1:]
+        shaped = t.set_column(1, "customer_id", pa.array(ids))
+        out = crm_core.rfm(shaped, as_of=AS_OF)
+        assert path_of(capfd) == "hashing"
+        assert out.equals(general(shaped))
+        # "c042" and "c42" are two customers.
+        assert odd in out.column("customer_id").to_pylist()

@@ -100,6 +100,12 @@ impl<'a> IntKeys<'a> {
         self.nulls.is_none()
     }
 
+    /// The sign (true: negative) and magnitude of row `i`, whatever its null bit.
+    #[inline(always)]
+    pub(super) fn value(&self, i: usize) -> Option<(bool, u64)> {
+        self.kind.value(self.bytes(i)?)
+    }
+
     /// The bytes of row `i`, whatever its null bit.
     #[inline(always)]
     pub(super) fn bytes(&self, i: usize) -> Option<&'a [u8]> {
@@ -131,7 +137,7 @@ impl IntKind {
 
 /// The decimal text of `magnitude`, with a minus sign when `negative`,
 /// written at the end of `buf` (at most 21 bytes: 20 digits and the sign).
-fn decimal(negative: bool, magnitude: u64, buf: &mut [u8; 24]) -> &[u8] {
+pub(super) fn decimal(negative: bool, magnitude: u64, buf: &mut [u8; 24]) -> &[u8] {
     let mut at = buf.len();
     let mut m = magnitude;
     loop {

@@ -25,6 +25,7 @@
 
 mod keys;
 mod merge;
+mod numbered;
 mod order_ids;
 mod pipe;
 mod radix;
@@ -46,6 +47,7 @@ use super::Options;
 use crate::arrow_in::{IntCol, KeyCol, Kind, StrCol, TimeCol};
 use keys::{decimal_keys, Keys};
 use merge::merge;
+use numbered::Fallback;
 use order_ids::{distinct, OrderIdHashes};
 use pipe::Customers;
 use rows::{read_rows, Cols, ReadCache};
@@ -222,12 +224,9 @@ fn by_prefix<'k, P: Ord>(n: usize, pairs: impl Iterator<Item = (P, u32)>, key: i
     sorted.into_iter().map(|(_, g)| g).collect()
 }
 
-/// RFM scores of the orders in `batches`, or `None` when the general reader
-/// must run (see the module docs).
-pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rfm: &RfmOptions) -> Option<RfmScores> {
-    if opts.facts.rates.is_some() {
-        return None;
-    }
+/// The columns of each of `batches` (all of one schema) this reader uses,
+/// `None` when one is missing or of a type it does not read.
+fn columns<'a>(batches: &'a [RecordBatch], names: &Names, opts: &Options) -> Option<Vec<Cols<'a>>> {
     let schema = batches.first()?.schema();
     let l = layout(
         &schema,
@@ -271,12 +270,29 @@ pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rf
             rows: batch.num_rows(),
         });
     }
+    Some(cols)
+}
+
+/// RFM scores of the orders in `batches`, or `None` when the general reader
+/// must run (see the module docs).
+pub(super) fn try_rfm(batches: &[RecordBatch], names: &Names, opts: &Options, rfm: &RfmOptions) -> Option<RfmScores> {
+    if opts.facts.rates.is_some() {
+        return None;
+    }
+    let cols = columns(batches, names, opts)?;
     let rows: usize = cols.iter().map(|c| c.rows).sum();
     if rows > u32::MAX as usize {
         return None;
     }
     let window = RfmWindow { after: opts.facts.orders_after.unwrap_or(i64::MIN), as_of: opts.as_of };
     let typed: Vec<Option<Typed>> = cols.iter().map(|c| Typed::new(c, opts)).collect();
+    if let Some(all) = typed.iter().map(Option::as_ref).collect::<Option<Vec<&Typed>>>() {
+        match numbered::try_numbered(&all, opts, window, rfm) {
+            Ok(scores) => return Some(scores),
+            Err(Fallback::General) => return None,
+            Err(Fallback::Hash) => {}
+        }
+    }
     let failed = AtomicBool::new(false);
     // A panic (a bug) sends the table to the general reader rather than to the caller.
     let (a, b) = crate::threads::both(
@@ -312,10 +328,12 @@ mod tests {
     use crm_core::facts::FactsOptions;
     use crm_core::segment::RfmOptions;
 
-    use super::try_rfm;
+    use super::numbered::{self, Fallback};
+    use super::{columns, try_rfm, RfmWindow, Typed};
     use crate::arrow_in::Naive;
     use crate::facts::names::Names;
     use crate::facts::Options;
+    use crm_core::segment::RfmScores;
 
     const DAY: i64 = 86_400_000_000;
 
@@ -359,5 +377,73 @@ mod tests {
         let ids: Vec<&str> = (0..s.len()).map(|i| s.customer_id.get(i)).collect();
         assert_eq!(ids, ["12", "3", "7"]);
         assert_eq!(s.frequency, [2, 1, 0]);
+    }
+
+    /// What the numbered path (numbered.rs) makes of `b`: the scores, or
+    /// which reader it hands the table to.
+    fn numbered(b: &RecordBatch, opts: &Options, rfm: &RfmOptions) -> Result<RfmScores, Fallback> {
+        let batches = std::slice::from_ref(b);
+        let cols = columns(batches, &Names::new(), opts).expect("the columns");
+        let typed: Vec<Typed> = cols.iter().map(|c| Typed::new(c, opts).expect("a typed batch")).collect();
+        let window = RfmWindow { after: i64::MIN, as_of: opts.as_of };
+        numbered::try_numbered(&typed.iter().collect::<Vec<_>>(), opts, window, rfm)
+    }
+
+    /// Text ids that are a prefix and a number (plain or zero-padded), and
+    /// unsigned integer ids, take the numbered path and come out as they
+    /// went in, in text order, with their own values. Ids where one text
+    /// would not give one number ("c012" beside "c12"), negative numbers
+    /// and ids that are no numbers go to the hashing reader, which gives
+    /// the same table; a bad row goes to the general reader.
+    #[test]
+    fn numbered_ids_keep_their_text() {
+        let opts = Options {
+            as_of: 10 * DAY,
+            naive: Naive::Reject,
+            check_duplicates: false,
+            default_currency: None,
+            facts: FactsOptions { orders_only: true, ..FactsOptions::default() },
+        };
+        let rfm = RfmOptions { k: 3, ..RfmOptions::default() };
+        let text = |ids: [&str; 4]| -> ArrayRef { Arc::new(StringArray::from(ids.to_vec())) };
+        let cases: [(ArrayRef, [&str; 3], bool); 8] = [
+            (text(["c12", "c12", "c3", "c7"]), ["c12", "c3", "c7"], true),
+            (text(["c012", "c012", "c003", "c007"]), ["c003", "c007", "c012"], true),
+            (text(["12", "12", "0", "7"]), ["0", "12", "7"], true),
+            (
+                text(["gid://c/12", "gid://c/12", "gid://c/3", "gid://c/7"]),
+                ["gid://c/12", "gid://c/3", "gid://c/7"],
+                true,
+            ),
+            (Arc::new(UInt32Array::from(vec![12, 12, 3, 7])), ["12", "3", "7"], true),
+            (text(["c12", "c12", "c012", "c7"]), ["c012", "c12", "c7"], false),
+            (Arc::new(Int64Array::from(vec![12, 12, -3, 7])), ["-3", "12", "7"], false),
+            (text(["c12x", "c12x", "c3x", "c7x"]), ["c12x", "c3x", "c7x"], false),
+        ];
+        for (ids, want, is_numbered) in cases {
+            let b = batch(ids);
+            let keys = crate::arrow_in::KeyCol::new(b.column(0)).expect("a key column");
+            let rows: Vec<String> =
+                (0..4).map(|i| keys.get(i, &mut String::new()).unwrap_or_default().to_owned()).collect();
+            let by_path = numbered(&b, &opts, &rfm);
+            assert_eq!(by_path.is_ok(), is_numbered, "{rows:?}");
+            if !is_numbered {
+                assert_eq!(by_path.err(), Some(Fallback::Hash), "{rows:?}");
+            }
+            let s = try_rfm(&[b], &Names::new(), &opts, &rfm).expect("a fast reader takes the ids");
+            let got: Vec<&str> = (0..s.len()).map(|i| s.customer_id.get(i)).collect();
+            assert_eq!(got, want, "{rows:?}");
+            let of = |id: &str| got.iter().position(|&x| x == id).expect("a customer");
+            let (first, third) = (of(&rows[0]), of(&rows[2]));
+            assert_eq!((s.frequency[first], s.monetary[first], s.recency[first]), (2, 1200, Some(2)), "{rows:?}");
+            assert_eq!((s.frequency[third], s.monetary[third], s.recency[third]), (1, 100, Some(1)), "{rows:?}");
+            assert_eq!(s.frequency[of(&rows[3])], 0);
+        }
+        // A negative total: the general reader words the error.
+        let mut bad = batch(text(["c12", "c12", "c3", "c7"])).columns().to_vec();
+        bad[2] = Arc::new(Int64Array::from(vec![500, -700, 100, 900]));
+        let bad = RecordBatch::try_new(batch(text(["c1"; 4])).schema(), bad).expect("a batch");
+        assert_eq!(numbered(&bad, &opts, &rfm).err(), Some(Fallback::General));
+        assert!(try_rfm(&[bad], &Names::new(), &opts, &rfm).is_none());
     }
 }

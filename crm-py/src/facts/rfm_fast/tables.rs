@@ -27,7 +27,7 @@ const _: () = assert!(std::mem::size_of::<Slot>() == 64);
 /// land at random in tables far larger than the cache; started early, their
 /// misses overlap).
 #[inline(always)]
-fn prefetch<T>(p: &T) {
+pub(super) fn prefetch<T>(p: &T) {
     #[cfg(target_arch = "x86_64")]
     #[allow(unused_unsafe)]
     // SAFETY: a prefetch is a hint that never faults, and `p` is a valid reference.

@@ -29,6 +29,7 @@ type Ints<'a> = (&'a [i64], Option<&'a NullBuffer>);
 
 /// The columns of one batch, when all of them have a layout this reader takes.
 pub(super) struct Typed<'a> {
+    rows: usize,
     ids: TypedKeys<'a>,
     order_id: Option<OrderIds<'a>>,
     placed: (&'a [i64], TimeUnit),
@@ -41,7 +42,7 @@ pub(super) struct Typed<'a> {
 }
 
 /// Customer ids without nulls.
-enum TypedKeys<'a> {
+pub(super) enum TypedKeys<'a> {
     Text(Strings<'a>),
     Int(IntKeys<'a>),
 }
@@ -151,6 +152,7 @@ impl<'a> Typed<'a> {
             Keys::Int(_) => return None,
         };
         Some(Typed {
+            rows: c.rows,
             ids,
             order_id,
             placed: (placed, unit),
@@ -167,6 +169,67 @@ impl<'a> Typed<'a> {
     }
 }
 
+impl<'a> Typed<'a> {
+    /// The batch's rows.
+    pub(super) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The customer ids.
+    pub(super) fn keys(&self) -> &TypedKeys<'a> {
+        &self.ids
+    }
+
+    /// The currency of rows `rows`, `None` when they have several.
+    pub(super) fn currency(&self, rows: Range<usize>) -> Result<Option<Currency>, Decline> {
+        currency_of(&self.currency, rows)
+    }
+
+    /// Row `i` as its customer adds it up: placed (µs), status, total and
+    /// the amount refunded as of the instant; `None` when the row is one
+    /// the general reader reports.
+    #[inline(always)]
+    pub(super) fn order_of(&self, i: usize, opts: &Options) -> Option<(i64, OrderStatus, i64, i64)> {
+        let status = match &self.status {
+            Statuses::Utf8(s) => s.get(i),
+            Statuses::Large(s) => s.get(i),
+            Statuses::Text(s) => OrderStatus::from_bytes(s.bytes(i)),
+            Statuses::Dict(keys, codes) => codes.get(keys[i]).copied().flatten(),
+        };
+        let (placed_at, unit) = self.placed;
+        let placed = micros(placed_at[i], unit);
+        let total = self.total[i];
+        let discount_ok = optional(self.discount, i).is_none_or(|d| d.is_none_or(|d| d >= 0));
+        let refunded = optional(self.refunded, i).flatten().unwrap_or(0);
+        let refund_at = match self.refunded_at {
+            None => Some(None),
+            Some((c, unit)) => match optional(Some(c), i).flatten() {
+                None => Some(None),
+                Some(v) => micros(v, unit).map(Some),
+            },
+        };
+        match (status, placed, refund_at) {
+            (Some(status), Some(placed), Some(refund_at))
+                if total >= 0 && discount_ok && refunded >= 0 && refunded <= total =>
+            {
+                let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
+                Some((placed, status, total, refunded))
+            }
+            _ => None,
+        }
+    }
+
+    /// The hash of row `i`'s order id, `None` when the ids are not checked.
+    #[inline(always)]
+    pub(super) fn order_id_hash(&self, i: usize, state: &foldhash::fast::FixedState) -> Option<u64> {
+        match &self.order_id {
+            None => None,
+            Some(OrderIds::Str(s)) => Some(state.hash_one(s.bytes(i))),
+            Some(OrderIds::Int(v)) => Some(state.hash_one(i128::from(v[i]).to_le_bytes())),
+        }
+    }
+}
+
 /// Per-thread buffers of the chunk being read.
 #[derive(Default)]
 pub(super) struct Scratch {
@@ -178,7 +241,7 @@ pub(super) struct Scratch {
 
 /// Calls `f` with each row number and its bytes (the type matched once).
 #[inline(always)]
-fn each_text<'a>(s: &Strings<'a>, rows: Range<usize>, mut f: impl FnMut(usize, &'a [u8])) {
+pub(super) fn each_text<'a>(s: &Strings<'a>, rows: Range<usize>, mut f: impl FnMut(usize, &'a [u8])) {
     match s {
         Strings::Utf8(a) => rows.for_each(|i| f(i, a.value(i).as_bytes())),
         Strings::Large(a) => rows.for_each(|i| f(i, a.value(i).as_bytes())),
@@ -297,7 +360,6 @@ pub(super) fn read_typed<'a>(
         *s = customers.ask_slot(key_of(r), h, batch, r);
     }
     let cur = customers.currency_number(currency);
-    let (placed_at, unit) = t.placed;
     let mut ok = true;
     for (j, &(i, hash)) in own.iter().enumerate() {
         if let Some(&(_, h)) = own.get(j + 2 * AHEAD) {
@@ -310,37 +372,14 @@ pub(super) fn read_typed<'a>(
             }
         }
         let i = i as usize;
-        let status = match &t.status {
-            Statuses::Utf8(s) => s.get(i),
-            Statuses::Large(s) => s.get(i),
-            Statuses::Text(s) => OrderStatus::from_bytes(s.bytes(i)),
-            Statuses::Dict(keys, codes) => codes.get(keys[i]).copied().flatten(),
-        };
-        let placed = micros(placed_at[i], unit);
-        let total = t.total[i];
-        let discount_ok = optional(t.discount, i).is_none_or(|d| d.is_none_or(|d| d >= 0));
-        let refunded = optional(t.refunded, i).flatten().unwrap_or(0);
-        let refund_at = match t.refunded_at {
-            None => Some(None),
-            Some((c, unit)) => match optional(Some(c), i).flatten() {
-                None => Some(None),
-                Some(v) => micros(v, unit).map(Some),
-            },
-        };
-        match (status, placed, refund_at) {
-            (Some(status), Some(placed), Some(refund_at))
-                if total >= 0 && discount_ok && refunded >= 0 && refunded <= total =>
-            {
-                let (status, refunded) = resolve_refund(status, total, refunded, refund_at, opts.as_of);
-                let key = t.ids.bytes(i);
-                customers.add_order(slots[j], key, hash, batch, i as u32, cur, (placed, status, total, refunded));
-                match &t.order_id {
-                    None => {}
-                    Some(OrderIds::Str(s)) => ids.push(state.hash_one(s.bytes(i))),
-                    Some(OrderIds::Int(v)) => ids.push(state.hash_one(i128::from(v[i]).to_le_bytes())),
+        match t.order_of(i, opts) {
+            Some(order) => {
+                customers.add_order(slots[j], t.ids.bytes(i), hash, batch, i as u32, cur, order);
+                if let Some(h) = t.order_id_hash(i, state) {
+                    ids.push(h);
                 }
             }
-            _ => ok = false,
+            None => ok = false,
         }
     }
     if ok {
