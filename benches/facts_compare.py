@@ -133,14 +133,20 @@ def facts_polars(df: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
 
 
 def parse_args(doc: str, int_ids: bool = False) -> argparse.Namespace:
-    """The options both comparison scripts take (with ``int_ids``, also ``--int-ids``)."""
+    """The options both comparison scripts take (with ``int_ids``, also ``--int-ids`` and ``--opaque-ids``)."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--orders", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     if int_ids:
-        ap.add_argument("--int-ids", action="store_true", help="customer ids as int64 numbers instead of text")
+        ids = ap.add_mutually_exclusive_group()
+        ids.add_argument("--int-ids", action="store_true", help="customer ids as int64 numbers instead of text")
+        ids.add_argument(
+            "--opaque-ids",
+            action="store_true",
+            help="customer ids that are no prefix and number (16 hex digits, as hashed ids or UUIDs)",
+        )
     return ap.parse_args()
 
 

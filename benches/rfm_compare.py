@@ -14,6 +14,11 @@ With --int-ids the customer ids are int64 numbers (as in Shopify and
 WooCommerce exports) for all four; crm_core returns them as text, sorted as
 text, the others as numbers sorted as numbers, so the check lines the
 customers up by number.
+
+The default ids ("c123456") are a prefix and a number, which crm_core.rfm
+reads through its numbered path (one array entry per number). With
+--opaque-ids they are 16 hex digits instead (as hashed ids or UUIDs are),
+which it reads through its hashing path: run both to see both.
 """
 
 from __future__ import annotations
@@ -114,6 +119,12 @@ def main() -> None:
     if args.int_ids:
         numbers = pc.cast(pc.utf8_slice_codeunits(table.column("customer_id"), 1), pa.int64())
         table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id", numbers)
+    elif args.opaque_ids:
+        # Each number's hash as 16 hex digits: crm_core.rfm takes its hashing path.
+        numbers = pc.cast(pc.utf8_slice_codeunits(table.column("customer_id"), 1), pa.uint64()).to_numpy()
+        hashed = numbers * np.uint64(0x9E3779B97F4A7C15)
+        text = pa.array(np.char.mod("%016x", hashed).astype(object))
+        table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id", text)
     frame = table.to_pandas()
     pframe = pl.from_arrow(table)
     con = duckdb.connect()
@@ -159,7 +170,7 @@ def main() -> None:
     times = best_times(runs, args.repeat)
     base = times["crm_core.rfm (pyarrow in)"]
     threads = os.environ.get("POLARS_MAX_THREADS", "all")
-    kind = "int64" if args.int_ids else "text"
+    kind = "int64" if args.int_ids else "opaque text" if args.opaque_ids else "text"
     print(
         f"{args.orders:,} orders, {args.customers:,} customers ({kind} ids), k={K}, "
         f"best of {args.repeat} (polars threads: {threads}):"
