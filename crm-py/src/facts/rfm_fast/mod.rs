@@ -16,6 +16,11 @@
 //! up by their value bytes and become their decimal text once the reading
 //! is done (`keys.rs`).
 //!
+//! Customer ids that are numbers (a prefix and a number, or integers of
+//! 0 or more) take another path first, `numbered.rs`: the number is the
+//! customer's place in an array, the threads split the rows instead, and
+//! no key is hashed or looked up. It hands other ids to the path above.
+//!
 //! The path is optimistic: any row the general reader would report (a null,
 //! an unknown status or currency, a bad amount, a duplicate order id), mixed
 //! currencies, exchange rates, or integer ids whose text is longer than 16
