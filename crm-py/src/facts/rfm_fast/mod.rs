@@ -357,11 +357,8 @@ mod tests {
         RecordBatch::try_from_iter(columns).expect("a batch")
     }
 
-    /// Integer customer ids are read by the fast reader (not handed to the
-    /// general one) and come out as their decimal text, in text order: "-3"
-    /// before "12" before "7".
-    #[test]
-    fn integer_ids_are_read_as_their_decimal_text() {
+    /// Orders-only options as of day 10, ids not checked, and k = 3.
+    fn options() -> (Options, RfmOptions) {
         let opts = Options {
             as_of: 10 * DAY,
             naive: Naive::Reject,
@@ -369,7 +366,15 @@ mod tests {
             default_currency: None,
             facts: FactsOptions { orders_only: true, ..FactsOptions::default() },
         };
-        let rfm = RfmOptions { k: 3, ..RfmOptions::default() };
+        (opts, RfmOptions { k: 3, ..RfmOptions::default() })
+    }
+
+    /// Integer customer ids are read by the fast reader (not handed to the
+    /// general one) and come out as their decimal text, in text order: "-3"
+    /// before "12" before "7".
+    #[test]
+    fn integer_ids_are_read_as_their_decimal_text() {
+        let (opts, rfm) = options();
         let signed: ArrayRef = Arc::new(Int64Array::from(vec![12, 12, -3, 7]));
         let s = try_rfm(&[batch(signed)], &Names::new(), &opts, &rfm).expect("the fast reader takes int64 ids");
         let ids: Vec<&str> = (0..s.len()).map(|i| s.customer_id.get(i)).collect();
@@ -402,14 +407,7 @@ mod tests {
     /// the same table; a bad row goes to the general reader.
     #[test]
     fn numbered_ids_keep_their_text() {
-        let opts = Options {
-            as_of: 10 * DAY,
-            naive: Naive::Reject,
-            check_duplicates: false,
-            default_currency: None,
-            facts: FactsOptions { orders_only: true, ..FactsOptions::default() },
-        };
-        let rfm = RfmOptions { k: 3, ..RfmOptions::default() };
+        let (opts, rfm) = options();
         let text = |ids: [&str; 4]| -> ArrayRef { Arc::new(StringArray::from(ids.to_vec())) };
         let cases: [(ArrayRef, [&str; 3], bool); 8] = [
             (text(["c12", "c12", "c3", "c7"]), ["c12", "c3", "c7"], true),
