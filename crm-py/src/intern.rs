@@ -127,6 +127,12 @@ impl Keys {
     }
 }
 
+/// The hasher of customer keys and order ids, with one fixed seed, so that
+/// every run (and every thread) hashes a key alike.
+pub(crate) fn fixed_hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x5eed_c0de)
+}
+
 /// Dense ids for strings (ids are dense, not in first-seen order).
 pub(crate) struct Interner {
     parts: Vec<Part>,
@@ -141,7 +147,7 @@ impl Default for Interner {
         Interner {
             parts: (0..PARTS).map(|_| Part::new()).collect(),
             keys: Keys { offsets: vec![0], data: Vec::new(), hashes: Vec::new() },
-            state: foldhash::fast::FixedState::with_seed(0x5eed_c0de),
+            state: fixed_hasher(),
             buckets: Vec::new(),
         }
     }

@@ -48,10 +48,7 @@ pub(super) struct NumberKeys {
 
 impl Default for NumberKeys {
     fn default() -> Self {
-        NumberKeys {
-            ids: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed_c0de)),
-            text: String::new(),
-        }
+        NumberKeys { ids: HashMap::with_hasher(crate::intern::fixed_hasher()), text: String::new() }
     }
 }
 

@@ -82,7 +82,7 @@ fn worker<'a>(
 ) -> Option<(Half, OrderIdHashes)> {
     // A panic here stops the other thread too.
     let _guard = FailOnPanic(failed);
-    let state = foldhash::fast::FixedState::with_seed(0x5eed_c0de);
+    let state = crate::intern::fixed_hasher();
     let mut customers = Customers::new(*window, cols);
     let mut cache = ReadCache { status: (b"", OrderStatus::Pending), code: b"", currency: None };
     // About half the rows are this thread's (their order-id hashes, when

@@ -325,7 +325,7 @@ pub(super) fn try_numbered(
         opts,
         window,
         limit: limit(rows),
-        state: foldhash::fast::FixedState::with_seed(0x5eed_c0de),
+        state: crate::intern::fixed_hasher(),
         numbers: Vec::with_capacity(CHUNK),
     };
     let (a, b) = crate::threads::both(
