@@ -283,8 +283,7 @@ fn combine(mut a: Tally, b: Tally) -> Tally {
         while rest != 0 {
             let n = w * 64 + rest.trailing_zeros() as usize;
             rest &= rest - 1;
-            if let (Some(x), Some(&y)) = (a.acc.get_mut(n), b.acc.get(n)) {
-                let mut y = y;
+            if let (Some(x), Some(&(mut y))) = (a.acc.get_mut(n), b.acc.get(n)) {
                 if let Some(&c) = map.get(y.currency as usize) {
                     y.currency = c;
                 }
@@ -311,11 +310,9 @@ pub(super) fn try_numbered(
             each_text(s, 0..sample, |_, key| keys.push(key));
             Shape::of(keys.into_iter()).ok_or(Fallback::Hash)?
         }
+        // Every batch's ids are integers too: the batches share one schema (`columns`).
         TypedKeys::Int(_) => Shape { prefix: String::new(), digits: Digits::Plain },
     };
-    if typed.iter().any(|t| matches!(t.keys(), TypedKeys::Int(_)) != matches!(first.keys(), TypedKeys::Int(_))) {
-        return Err(Fallback::Hash);
-    }
     let rows: usize = typed.iter().map(|t| t.rows()).sum();
     let timing = std::env::var_os("CRM_PY_TIMING").is_some();
     let t0 = std::time::Instant::now();
