@@ -132,14 +132,14 @@ def facts_polars(df: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
     )
 
 
-def parse_args(doc: str, int_ids: bool = False) -> argparse.Namespace:
-    """The options both comparison scripts take (with ``int_ids``, also ``--int-ids`` and ``--opaque-ids``)."""
+def parse_args(doc: str, id_kinds: bool = False) -> argparse.Namespace:
+    """The options both comparison scripts take (with ``id_kinds``, also ``--int-ids`` and ``--opaque-ids``)."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--orders", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
-    if int_ids:
+    if id_kinds:
         ids = ap.add_mutually_exclusive_group()
         ids.add_argument("--int-ids", action="store_true", help="customer ids as int64 numbers instead of text")
         ids.add_argument(

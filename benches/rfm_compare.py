@@ -112,19 +112,17 @@ def rfm_polars(df: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
 
 
 def main() -> None:
-    args = parse_args(__doc__, int_ids=True)
+    args = parse_args(__doc__, id_kinds=True)
 
     as_of = datetime(2025, 1, 1, tzinfo=timezone.utc)
     table = make_orders(args.customers, args.orders, args.seed)
-    if args.int_ids:
-        numbers = pc.cast(pc.utf8_slice_codeunits(table.column("customer_id"), 1), pa.int64())
-        table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id", numbers)
-    elif args.opaque_ids:
-        # Each number's hash as 16 hex digits: crm_core.rfm takes its hashing path.
-        numbers = pc.cast(pc.utf8_slice_codeunits(table.column("customer_id"), 1), pa.uint64()).to_numpy()
-        hashed = numbers * np.uint64(0x9E3779B97F4A7C15)
-        text = pa.array(np.char.mod("%016x", hashed).astype(object))
-        table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id", text)
+    if args.int_ids or args.opaque_ids:
+        ids = pc.cast(pc.utf8_slice_codeunits(table.column("customer_id"), 1), pa.int64())
+        if args.opaque_ids:
+            # Each number's hash as 16 hex digits: crm_core.rfm takes its hashing path.
+            hashed = ids.to_numpy().astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            ids = pa.array(np.char.mod("%016x", hashed).astype(object))
+        table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id", ids)
     frame = table.to_pandas()
     pframe = pl.from_arrow(table)
     con = duckdb.connect()
